@@ -1,0 +1,736 @@
+import { type Clock, systemClock, systemTimers, type TimerHandle, type TimerSource } from './clock.js';
+import { acquireCronSchedule, type CronSchedule, releaseCronSchedule } from './cron/cron-schedule.js';
+import { SchedulerError, toError } from './errors.js';
+import { EventHub, type SchedulerEventName, type SchedulerEvents, type SchedulerListener } from './events.js';
+import { type HeapItem, MinHeap } from './heap.js';
+import {
+  type ResolvedOptions,
+  resolveDefaults,
+  resolveJobOptions,
+  type TriggerKind,
+  toEpochMs,
+  triggerKind,
+  validateJobShape,
+} from './options.js';
+import { Run } from './run.js';
+import { BoundedSchedule, DateSchedule, IntervalSchedule, type Schedule } from './schedule.js';
+import type {
+  CronTrigger,
+  DateInput,
+  DateTrigger,
+  IntervalTrigger,
+  JobDefinition,
+  JobInfo,
+  RunNowResult,
+  SchedulerOptions,
+  ShutdownOptions,
+  ShutdownResult,
+  Trigger,
+} from './types.js';
+
+const MAX_SLEEP_MS = 60_000;
+// NOTE: with `coalesce: 'all'`, a long catch-up is run in chunks of this many fires per wake so
+// the event loop is never blocked by one job's backlog.
+const CATCH_UP_CHUNK = 1000;
+const DAEMON_BACKOFF_MIN_MS = 1000;
+const DAEMON_BACKOFF_MAX_MS = 60_000;
+
+/** A registered job: the heap orders jobs by `key`, the time (after jitter) the next fire is due. */
+interface JobRecord extends HeapItem {
+  readonly id: string;
+  definition: JobDefinition;
+  kind: TriggerKind;
+  options: ResolvedOptions;
+  /** Fire times; undefined for daemons and for interval jobs not yet anchored. */
+  schedule: Schedule | undefined;
+  cron: CronSchedule | undefined;
+  /** The next fire time before jitter; null when there is none. */
+  nextScheduled: number | null;
+  /** After a wake: look for the next fire strictly after this time. */
+  cursor: number;
+  paused: boolean;
+  running: number;
+  daemonRestarts: number;
+  removed: boolean;
+}
+
+type State = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * An in-process job scheduler with APScheduler semantics on one heap-ordered timer: cron, interval,
+ * one-off and daemon jobs; coalescing, misfire grace, max instances and jitter; pause, resume,
+ * reschedule, run now; events; graceful shutdown.
+ */
+export class Scheduler {
+  private readonly clock: Clock;
+  private readonly timers: TimerSource;
+  private readonly random: () => number;
+  private readonly unref: boolean;
+  private readonly maxSleepMs: number;
+  private readonly defaults: Omit<ResolvedOptions, 'startMs' | 'endMs'>;
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly heap = new MinHeap<JobRecord>();
+  private readonly active = new Set<Run<JobRecord>>();
+  private readonly events: EventHub;
+  private readonly idleWaiters: Array<() => void> = [];
+  private state: State = 'idle';
+  private timer: TimerHandle | undefined;
+  private timerTarget = Number.POSITIVE_INFINITY;
+  private failure: Error | undefined;
+
+  constructor(options: SchedulerOptions = {}) {
+    if (typeof options !== 'object' || options === null) {
+      throw new SchedulerError(
+        'INVALID_OPTION',
+        `Expected scheduler options to be an object, found ${options}.`,
+      );
+    }
+    this.clock = options.clock ?? systemClock;
+    this.timers = options.timers ?? systemTimers;
+    this.random = options.random ?? Math.random;
+    this.unref = options.unref ?? false;
+    const maxSleepMs = options.maxSleepMs ?? MAX_SLEEP_MS;
+    if (!Number.isFinite(maxSleepMs) || maxSleepMs < 1 || maxSleepMs > MAX_SLEEP_MS) {
+      throw new SchedulerError(
+        'INVALID_OPTION',
+        `Expected maxSleepMs to be between 1 and ${MAX_SLEEP_MS}, found ${String(maxSleepMs)}.`,
+      );
+    }
+    this.maxSleepMs = maxSleepMs;
+    this.defaults = resolveDefaults(options.jobDefaults, options.timezone);
+    this.events = new EventHub((error, event) => {
+      console.error(`[@hookdex/scheduler] A listener of "${event}" threw:`, error);
+    });
+  }
+
+  /** True between `start()` and `shutdown()` (or a fatal job error). */
+  get running(): boolean {
+    return this.state === 'running';
+  }
+
+  /** The error that stopped the scheduler, when a job with `onError: 'stop'` failed. */
+  get error(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Listens to an event; returns a function that stops listening. */
+  on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
+    return this.events.on(event, listener);
+  }
+
+  /** Stops listening. */
+  off<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): void {
+    this.events.off(event, listener);
+  }
+
+  /** Adds a job; throws `DUPLICATE_JOB` when the id is taken (use `upsert` to replace). */
+  add(job: JobDefinition): JobInfo {
+    this.assertNotStopped();
+    validateJobShape(job);
+    if (this.jobs.has(job.id)) {
+      throw new SchedulerError(
+        'DUPLICATE_JOB',
+        `A job with id "${job.id}" already exists: use upsert() to replace it, or remove() it first.`,
+        { jobId: job.id },
+      );
+    }
+    return this.install(job, undefined);
+  }
+
+  /** Adds a job, or replaces the job with the same id (its running runs go on and count for `maxInstances`). */
+  upsert(job: JobDefinition): JobInfo {
+    this.assertNotStopped();
+    validateJobShape(job);
+    return this.install(job, this.jobs.get(job.id));
+  }
+
+  /** Removes a job; runs in progress finish (a daemon's signal is aborted). */
+  remove(id: string): void {
+    const job = this.lookup(id);
+    this.heap.remove(job);
+    this.jobs.delete(id);
+    job.removed = true;
+    this.releaseSchedule(job);
+    if (job.kind === 'daemon') this.abortRunsOf(job, 'removed');
+    this.emit('removed', { jobId: id, reason: 'removed' });
+  }
+
+  /** Stops a job's fires until `resume`; a daemon's signal is aborted. */
+  pause(id: string): void {
+    const job = this.lookup(id);
+    if (job.paused) return;
+    job.paused = true;
+    this.heap.remove(job);
+    if (job.kind === 'daemon') this.abortRunsOf(job, 'paused');
+    this.arm();
+  }
+
+  /**
+   * Resumes a paused job. By default the schedule goes on from now: fires that fell in the pause
+   * are not run. With `from`, fires from that time on count, and those already due are run
+   * according to `coalesce` and `misfireGraceTime`.
+   */
+  resume(id: string, options: { from?: DateInput } = {}): void {
+    const job = this.lookup(id);
+    const fromMs = options.from === undefined ? undefined : toEpochMs(options.from, 'resume from', id);
+    if (!job.paused) return;
+    job.paused = false;
+    job.daemonRestarts = 0;
+    const now = this.clock.now();
+    if (job.kind !== 'daemon' && job.schedule !== undefined) {
+      job.nextScheduled = fromMs === undefined ? job.schedule.next(now) : job.schedule.next(fromMs - 1);
+      if (job.nextScheduled === null) {
+        this.finish(job);
+        return;
+      }
+    }
+    if (this.state === 'running') this.plan(job, now, false);
+  }
+
+  /** Replaces a job's trigger; the schedule restarts from now. Daemons cannot be rescheduled. */
+  reschedule(id: string, trigger: Trigger): JobInfo {
+    const job = this.lookup(id);
+    const kind = triggerKind(trigger, id);
+    if (kind === 'daemon' || job.kind === 'daemon') {
+      throw new SchedulerError(
+        'INVALID_TRIGGER',
+        `Job "${id}": a daemon cannot be rescheduled to or from another trigger; remove it and add a new job.`,
+        { jobId: id },
+      );
+    }
+    const definition = { ...job.definition, trigger };
+    const options = resolveJobOptions(definition, this.defaults);
+    const now = this.clock.now();
+    const built = this.buildSchedule(definition, kind, options, now);
+    this.heap.remove(job);
+    this.releaseSchedule(job);
+    Object.assign(job, { definition, kind, options, ...built });
+    if (this.state === 'running' && !job.paused) this.plan(job, now, true);
+    return this.describe(job);
+  }
+
+  /**
+   * Runs a job once now, outside its schedule (its next fire is unchanged), respecting
+   * `maxInstances`. Resolves when that run is over; never rejects for the job's own failure.
+   */
+  runNow(id: string): Promise<RunNowResult> {
+    this.assertNotStopped();
+    const job = this.lookup(id);
+    if (job.kind === 'daemon') {
+      throw new SchedulerError('INVALID_TRIGGER', `Job "${id}" is a daemon: it starts with the scheduler.`, {
+        jobId: id,
+      });
+    }
+    const now = this.clock.now();
+    if (job.running >= job.options.maxInstances) {
+      this.emitSkipped(job, now);
+      return Promise.resolve({ status: 'skipped', reason: 'max-instances' });
+    }
+    return new Promise((resolve) => {
+      this.startRun(job, now, now, (error) => {
+        resolve(error === undefined ? { status: 'executed' } : { status: 'failed', error });
+      });
+    });
+  }
+
+  /** A job by id, with its next fire time; undefined when there is no such job. */
+  get(id: string): JobInfo | undefined {
+    const job = this.jobs.get(id);
+    return job === undefined ? undefined : this.describe(job);
+  }
+
+  /** Every job, soonest next fire first (jobs with none last). */
+  list(): JobInfo[] {
+    return [...this.jobs.values()]
+      .map((job) => this.describe(job))
+      .sort(
+        (a, b) =>
+          (a.nextRunAt?.getTime() ?? Number.POSITIVE_INFINITY) -
+            (b.nextRunAt?.getTime() ?? Number.POSITIVE_INFINITY) || a.id.localeCompare(b.id),
+      );
+  }
+
+  /** Starts firing jobs (daemons start now; intervals count from now). Calling it again does nothing. */
+  start(): void {
+    if (this.state === 'running') return;
+    this.assertNotStopped();
+    this.state = 'running';
+    const now = this.clock.now();
+    for (const job of this.jobs.values()) {
+      if (job.paused) continue;
+      this.releaseSchedule(job);
+      Object.assign(job, this.buildSchedule(job.definition, job.kind, job.options, now));
+      if (job.kind !== 'daemon' && job.nextScheduled === null) {
+        this.finish(job);
+        continue;
+      }
+      this.plan(job, now, true);
+    }
+    this.arm();
+  }
+
+  /**
+   * Stops firing. Daemons are aborted; with `wait` (default) it waits for every run in progress, up
+   * to `timeoutMs`, after which the remaining runs' signals are aborted.
+   */
+  async shutdown(options: ShutdownOptions = {}): Promise<ShutdownResult> {
+    const wait = options.wait ?? true;
+    const timeoutMs = options.timeoutMs ?? Number.POSITIVE_INFINITY;
+    if (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0) {
+      throw new SchedulerError(
+        'INVALID_OPTION',
+        `Expected timeoutMs to be a number >= 0, found ${String(timeoutMs)}.`,
+      );
+    }
+    const wasStopped = this.state === 'stopped';
+    this.state = 'stopping';
+    this.clearTimer();
+    for (const run of this.active) if (run.job.kind === 'daemon') run.abort(shutdownReason());
+    let timedOut = false;
+    if (wait && this.active.size > 0) {
+      timedOut = !(await this.waitIdle(timeoutMs));
+      if (timedOut) for (const run of this.active) run.abort(shutdownReason());
+    }
+    this.state = 'stopped';
+    if (!wasStopped) this.emit('stopped', { reason: 'shutdown' });
+    return { timedOut, pending: this.active.size };
+  }
+
+  private install(definition: JobDefinition, existing: JobRecord | undefined): JobInfo {
+    const kind = triggerKind(definition.trigger, definition.id);
+    const options = resolveJobOptions(definition, this.defaults);
+    const now = this.clock.now();
+    const built = this.buildSchedule(definition, kind, options, now);
+    let job: JobRecord;
+    if (existing === undefined) {
+      job = {
+        id: definition.id,
+        definition,
+        kind,
+        options,
+        key: 0,
+        heapIndex: -1,
+        cursor: now,
+        paused: false,
+        running: 0,
+        daemonRestarts: 0,
+        removed: false,
+        ...built,
+      };
+      this.jobs.set(job.id, job);
+    } else {
+      job = existing;
+      this.heap.remove(job);
+      this.releaseSchedule(job);
+      if (job.kind === 'daemon') this.abortRunsOf(job, 'replaced');
+      Object.assign(job, { definition, kind, options, daemonRestarts: 0, ...built });
+    }
+    this.emit('added', { jobId: job.id, replaced: existing !== undefined });
+    if (this.state === 'running' && !job.paused) {
+      if (kind !== 'daemon' && job.nextScheduled === null) this.finish(job);
+      else this.plan(job, now, true);
+    }
+    return this.describe(job);
+  }
+
+  /** The schedule of a job and its first fire at or after `now`. */
+  private buildSchedule(
+    definition: JobDefinition,
+    kind: TriggerKind,
+    options: ResolvedOptions,
+    now: number,
+  ): Pick<JobRecord, 'schedule' | 'cron' | 'nextScheduled'> {
+    const bounded = (schedule: Schedule): Schedule =>
+      Number.isFinite(options.startMs) || Number.isFinite(options.endMs)
+        ? new BoundedSchedule(schedule, options.startMs, options.endMs)
+        : schedule;
+    switch (kind) {
+      case 'daemon':
+        return { schedule: undefined, cron: undefined, nextScheduled: null };
+      case 'cron': {
+        let cron: CronSchedule;
+        try {
+          cron = acquireCronSchedule((definition.trigger as CronTrigger).cron, options.zone);
+        } catch (error) {
+          if (SchedulerError.is(error)) {
+            throw new SchedulerError(error.code, `Job "${definition.id}": ${error.message}`, {
+              jobId: definition.id,
+              field: error.field,
+              cause: error.cause,
+            });
+          }
+          throw error;
+        }
+        const schedule = bounded(cron);
+        // The first fire is the first matching time strictly after start (or add), like interval jobs.
+        return { schedule, cron, nextScheduled: schedule.next(now) };
+      }
+      case 'interval': {
+        const periodMs = (definition.trigger as IntervalTrigger).interval * 1000;
+        const anchor = Number.isFinite(options.startMs) ? options.startMs : now;
+        const schedule = bounded(new IntervalSchedule(anchor, periodMs));
+        return { schedule, cron: undefined, nextScheduled: schedule.next(now) };
+      }
+      case 'date': {
+        const at = toEpochMs((definition.trigger as DateTrigger).date, 'trigger.date', definition.id);
+        const schedule = bounded(new DateSchedule(at));
+        // A date already past is still due once: the misfire grace time decides whether it runs.
+        return { schedule, cron: undefined, nextScheduled: schedule.next(Number.NEGATIVE_INFINITY) };
+      }
+      default: {
+        const exhaustive: never = kind;
+        throw new Error(`Unhandled trigger kind ${String(exhaustive)}`);
+      }
+    }
+  }
+
+  /** Puts a job on the heap for its next fire (a daemon: to start now). */
+  private plan(job: JobRecord, now: number, resetRestarts: boolean): void {
+    if (resetRestarts) job.daemonRestarts = 0;
+    if (job.kind === 'daemon') {
+      // Daemons start at once, not on the next timer tick. A replaced or resumed daemon's previous
+      // run has been aborted and may still be cleaning up; the new run does not wait for it.
+      this.heap.remove(job);
+      this.startRun(job, now, now, undefined);
+      return;
+    }
+    if (job.nextScheduled === null) return;
+    job.key = this.withJitter(job, job.nextScheduled);
+    this.heap.remove(job);
+    this.heap.push(job);
+    this.arm();
+  }
+
+  private withJitter(job: JobRecord, fire: number): number {
+    const jitterMs = job.options.jitterMs;
+    if (jitterMs === 0 || job.schedule === undefined) return fire;
+    const following = job.schedule.next(fire);
+    // Forward only, and strictly before the following fire.
+    const room = following === null ? jitterMs : Math.min(jitterMs, following - fire - 1);
+    return fire + Math.max(0, room) * this.random();
+  }
+
+  private readonly wake = (): void => {
+    this.timer = undefined;
+    this.timerTarget = Number.POSITIVE_INFINITY;
+    if (this.state !== 'running') return;
+    // NOTE: Node timers can fire up to ~1 ms before the wall-clock target, and the wall clock can
+    // jump: due-ness is always decided by the clock read here, never by the timer having fired.
+    const now = this.clock.now();
+    const due: JobRecord[] = [];
+    for (let top = this.heap.peek(); top !== undefined && top.key <= now; top = this.heap.peek()) {
+      this.heap.pop();
+      due.push(top);
+    }
+    // Dispatch everything first, then compute next fire times: lateness of the last job due in
+    // this wake then does not include the date math of all the others.
+    const reschedule: JobRecord[] = [];
+    for (const job of due) {
+      if (this.state !== 'running') break;
+      if (this.fire(job, now)) reschedule.push(job);
+    }
+    for (const job of reschedule) {
+      if (job.removed || job.paused || this.state !== 'running') continue;
+      const next = job.schedule!.next(job.cursor);
+      job.nextScheduled = next;
+      if (next === null) this.finish(job);
+      else {
+        job.key = this.withJitter(job, next);
+        this.heap.push(job);
+      }
+    }
+    this.arm();
+  };
+
+  /** Handles a due job; true when its next fire must be computed from `job.cursor`. */
+  private fire(job: JobRecord, now: number): boolean {
+    if (job.kind === 'daemon') {
+      this.startRun(job, now, now, undefined);
+      return false;
+    }
+    const scheduled = job.nextScheduled!;
+    const schedule = job.schedule!;
+    // Fast path: no second fire can be due yet (cron has one-second resolution).
+    const shortestPeriod = schedule instanceof IntervalSchedule ? schedule.periodMs : 1000;
+    if (job.kind === 'date' || now < scheduled + shortestPeriod) {
+      this.runFire(job, scheduled, job.key, now);
+      job.cursor = scheduled;
+      return true;
+    }
+    const mode = job.options.coalesce;
+    if (mode === 'all') {
+      let fire: number | null = scheduled;
+      let count = 0;
+      while (fire !== null && fire <= now && count < CATCH_UP_CHUNK) {
+        this.runFire(job, fire, fire === scheduled ? job.key : fire, now);
+        job.cursor = fire;
+        count++;
+        fire = schedule.next(fire);
+      }
+      return true;
+    }
+    const latest = Math.max(schedule.previous(now) ?? scheduled, scheduled);
+    const chosen = mode === 'latest' ? latest : scheduled;
+    if (latest > scheduled) {
+      this.emit('coalesced', {
+        jobId: job.id,
+        scheduledAt: new Date(chosen),
+        firstScheduledAt: new Date(scheduled),
+        lastScheduledAt: new Date(latest),
+      });
+    }
+    this.runFire(job, chosen, chosen === scheduled ? job.key : chosen, now);
+    job.cursor = Math.max(now, latest);
+    return true;
+  }
+
+  /** Runs one fire unless it is later than the grace time or the job is at `maxInstances`. */
+  private runFire(job: JobRecord, scheduledAt: number, dueAt: number, now: number): void {
+    const lateMs = now - dueAt;
+    if (lateMs > job.options.graceMs) {
+      this.emit('missed', { jobId: job.id, scheduledAt: new Date(scheduledAt), lateMs });
+      return;
+    }
+    if (job.running >= job.options.maxInstances) {
+      this.emitSkipped(job, scheduledAt);
+      return;
+    }
+    this.startRun(job, scheduledAt, now, undefined);
+  }
+
+  private startRun(
+    job: JobRecord,
+    scheduledAt: number,
+    now: number,
+    onDone: ((error: Error | undefined) => void) | undefined,
+  ): void {
+    const run = new Run({ job, jobId: job.id, scheduledAt, startedAt: now });
+    run.onDone = onDone;
+    job.running++;
+    this.active.add(run);
+    if (this.events.has('submitted')) {
+      this.emit('submitted', { jobId: job.id, scheduledAt: run.scheduledAt, startedAt: new Date(now) });
+    }
+    let result: unknown;
+    try {
+      result = job.definition.run(run);
+    } catch (error) {
+      this.finishRun(run, error, true);
+      return;
+    }
+    if (isThenable(result)) {
+      result.then(
+        () => this.finishRun(run, undefined, false),
+        (error: unknown) => this.finishRun(run, error, true),
+      );
+    } else {
+      this.finishRun(run, undefined, false);
+    }
+  }
+
+  private finishRun(run: Run<JobRecord>, thrown: unknown, failed: boolean): void {
+    const job = run.job;
+    job.running--;
+    this.active.delete(run);
+    let error: Error | undefined;
+    if (job.kind === 'daemon' && !run.aborted) {
+      error = new SchedulerError(
+        'DAEMON_EXITED',
+        `Daemon job "${job.id}" ${failed ? 'threw' : 'returned'}: daemon jobs are intended to run forever.`,
+        { jobId: job.id, cause: failed ? thrown : undefined },
+      );
+    } else if (failed && !run.aborted) {
+      error = toError(thrown);
+    }
+    if (error === undefined) {
+      if (this.events.has('executed')) {
+        this.emit('executed', {
+          jobId: job.id,
+          scheduledAt: run.scheduledAt,
+          durationMs: this.clock.now() - run.startedAt,
+        });
+      }
+    } else {
+      this.reportError(job, run, error);
+    }
+    run.onDone?.(error);
+    if (this.active.size === 0) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private reportError(job: JobRecord, run: Run<JobRecord>, error: Error): void {
+    const fatal = job.options.onError === 'stop';
+    if (this.events.has('error')) {
+      this.emit('error', { jobId: job.id, scheduledAt: run.scheduledAt, error, fatal });
+    } else {
+      console.error(`[@hookdex/scheduler] Job "${job.id}" failed:`, error);
+    }
+    if (fatal) {
+      this.stopFatally(
+        new SchedulerError(
+          'JOB_FAILED',
+          `Job "${job.id}" failed and its onError is "stop": ${error.message}`,
+          {
+            jobId: job.id,
+            cause: error,
+          },
+        ),
+      );
+      return;
+    }
+    if (job.kind === 'daemon' && this.state === 'running' && !job.removed && !job.paused) {
+      // Restart with exponential back-off: 1 s, 2 s, 4 s ... up to 60 s.
+      const delay = Math.min(DAEMON_BACKOFF_MAX_MS, DAEMON_BACKOFF_MIN_MS * 2 ** job.daemonRestarts);
+      job.daemonRestarts++;
+      job.key = this.clock.now() + delay;
+      this.heap.remove(job);
+      this.heap.push(job);
+      this.arm();
+    }
+  }
+
+  private stopFatally(error: Error): void {
+    if (this.state !== 'running') return;
+    this.failure = error;
+    this.state = 'stopped';
+    this.clearTimer();
+    for (const run of this.active) run.abort(error);
+    this.emit('stopped', { reason: 'fatal', error });
+  }
+
+  private finish(job: JobRecord): void {
+    this.heap.remove(job);
+    this.jobs.delete(job.id);
+    job.removed = true;
+    job.nextScheduled = null;
+    this.releaseSchedule(job);
+    this.emit('removed', { jobId: job.id, reason: 'finished' });
+  }
+
+  private arm(): void {
+    if (this.state !== 'running') return;
+    const top = this.heap.peek();
+    if (top === undefined) {
+      this.clearTimer();
+      return;
+    }
+    const now = this.clock.now();
+    // NOTE: at least 1 ms (Node's own floor) and at most maxSleepMs: the cap keeps every delay far
+    // below setTimeout's 2^31-1 ms limit and bounds how late a wall-clock jump is noticed.
+    const delay = Math.min(this.maxSleepMs, Math.max(1, Math.ceil(top.key - now)));
+    const target = now + delay;
+    if (this.timer !== undefined) {
+      if (this.timerTarget <= target) return;
+      this.timers.clearTimeout(this.timer);
+    }
+    this.timer = this.timers.setTimeout(this.wake, delay);
+    this.timerTarget = target;
+    if (this.unref) this.timer.unref?.();
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerTarget = Number.POSITIVE_INFINITY;
+  }
+
+  private waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.active.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let timeout: TimerHandle | undefined;
+      const done = (): void => {
+        if (timeout !== undefined) this.timers.clearTimeout(timeout);
+        resolve(true);
+      };
+      this.idleWaiters.push(done);
+      if (Number.isFinite(timeoutMs)) {
+        timeout = this.timers.setTimeout(() => {
+          const index = this.idleWaiters.indexOf(done);
+          if (index >= 0) this.idleWaiters.splice(index, 1);
+          resolve(false);
+        }, timeoutMs);
+      }
+    });
+  }
+
+  private abortRunsOf(job: JobRecord, why: string): void {
+    for (const run of this.active) {
+      if (run.job === job) run.abort(new SchedulerError('SCHEDULER_STOPPED', `Job "${job.id}" was ${why}.`));
+    }
+  }
+
+  private releaseSchedule(job: JobRecord): void {
+    if (job.cron !== undefined) releaseCronSchedule(job.cron);
+    job.cron = undefined;
+  }
+
+  private emitSkipped(job: JobRecord, scheduledAt: number): void {
+    this.emit('skipped', {
+      jobId: job.id,
+      scheduledAt: new Date(scheduledAt),
+      running: job.running,
+      maxInstances: job.options.maxInstances,
+    });
+  }
+
+  private emit<E extends SchedulerEventName>(event: E, payload: SchedulerEvents[E]): void {
+    this.events.emit(event, payload);
+  }
+
+  private lookup(id: string): JobRecord {
+    const job = this.jobs.get(id);
+    if (job === undefined) {
+      throw new SchedulerError('JOB_NOT_FOUND', `No job with id "${String(id)}".`, { jobId: id });
+    }
+    return job;
+  }
+
+  private assertNotStopped(): void {
+    if (this.state === 'stopped' || this.state === 'stopping') {
+      throw new SchedulerError(
+        'SCHEDULER_STOPPED',
+        this.failure === undefined
+          ? 'The scheduler was shut down; create a new one.'
+          : `The scheduler stopped after a fatal job error: ${this.failure.message}`,
+      );
+    }
+  }
+
+  private describe(job: JobRecord): JobInfo {
+    const options = job.options;
+    return {
+      id: job.id,
+      kind: job.kind,
+      trigger: job.definition.trigger,
+      nextRunAt:
+        job.paused || job.kind === 'daemon' || job.nextScheduled === null
+          ? null
+          : new Date(job.nextScheduled),
+      paused: job.paused,
+      running: job.running,
+      options: {
+        coalesce: options.coalesce,
+        maxInstances: options.maxInstances,
+        misfireGraceTime: Number.isFinite(options.graceMs) ? options.graceMs / 1000 : null,
+        jitter: options.jitterMs / 1000,
+        timezone: options.zone.name,
+        onError: options.onError,
+        startDate: Number.isFinite(options.startMs) ? new Date(options.startMs) : null,
+        endDate: Number.isFinite(options.endMs) ? new Date(options.endMs) : null,
+      },
+    };
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function shutdownReason(): SchedulerError {
+  return new SchedulerError('SCHEDULER_STOPPED', 'The scheduler is shutting down.');
+}
