@@ -76,7 +76,7 @@ export class Scheduler {
   private state: State = 'idle';
   private timer: TimerHandle | undefined;
   private timerTarget = Number.POSITIVE_INFINITY;
-  private failure: Error | undefined;
+  private failure: SchedulerError | undefined;
 
   constructor(options: SchedulerOptions = {}) {
     if (typeof options !== 'object' || options === null) {
@@ -109,7 +109,7 @@ export class Scheduler {
   }
 
   /** The error that stopped the scheduler, when a job with `onError: 'stop'` failed. */
-  get error(): Error | undefined {
+  get error(): SchedulerError | undefined {
     return this.failure;
   }
 
@@ -289,7 +289,11 @@ export class Scheduler {
     let timedOut = false;
     if (wait && this.active.size > 0) {
       timedOut = !(await this.waitIdle(timeoutMs));
-      if (timedOut) for (const run of this.active) run.abort(shutdownReason());
+      if (timedOut) {
+        for (const run of this.active) run.abort(shutdownReason());
+        // One turn of the event loop lets runs that honour their signal settle before we count.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     this.state = 'stopped';
     if (!wasStopped) this.emit('stopped', { reason: 'shutdown' });
@@ -590,7 +594,7 @@ export class Scheduler {
     }
   }
 
-  private stopFatally(error: Error): void {
+  private stopFatally(error: SchedulerError): void {
     if (this.state !== 'running') return;
     this.failure = error;
     this.state = 'stopped';

@@ -72,6 +72,8 @@ export class FakeTime implements Clock, TimerSource {
    */
   async advance(ms: number): Promise<void> {
     const end = this.monotonic + ms;
+    // Whatever the test settled before calling us happens before the next timer, as in Node.
+    await flushMicrotasks();
     for (;;) {
       const timer = this.earliest();
       if (timer === undefined || timer.at > end) break;
