@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { FakeTime } from '@hookdex/scheduler/testing';
+import { container } from 'tsyringe';
+import { DataSource, EntitySchema } from 'typeorm';
+import { parseArgType } from '../config/arg-types.js';
+import type { DatabaseConfig, HookConfig, HookdexConfig, JobConfig } from '../config/config-types.js';
+import { registerCore } from '../di/register-core.js';
+import { type HookCallback, HookRegistry } from '../hooks/hook-registry.js';
+import { HookdexApp } from '../lifecycle/hookdex-app.js';
+import { createLogger } from '../logging/create-logger.js';
+import { TransactionManager } from '../transactions/transaction-manager.js';
+
+/** The databases every runtime suite runs on: SQLite always, PostgreSQL when DATABASE_URL is set. */
+export const DATABASES: Array<{ name: string; kind: 'sqlite' | 'postgres' }> = [
+  { name: 'SQLite', kind: 'sqlite' },
+  ...(process.env.DATABASE_URL ? [{ name: 'PostgreSQL', kind: 'postgres' as const }] : []),
+];
+
+/** A test model: one row per key with a numeric value. */
+export interface Counter {
+  key: string;
+  value: number;
+}
+export const CounterEntity = new EntitySchema<Counter>({
+  name: 'Counter',
+  tableName: 'counter',
+  columns: { key: { type: 'varchar', length: 64, primary: true }, value: { type: 'integer' } },
+});
+
+export interface HookSpec {
+  atomic?: boolean;
+  args?: Record<string, string>;
+  run: HookCallback;
+}
+
+export interface TestProject {
+  dir: string;
+  database: DatabaseConfig;
+  /** Writes `sql/<relative path>`. */
+  writeSql(relative: string, text: string): void;
+  config(options: {
+    hooks?: Record<string, HookSpec>;
+    jobs?: Record<
+      string,
+      Omit<JobConfig, 'name' | 'onError' | 'args'> & Partial<Pick<JobConfig, 'onError' | 'args'>>
+    >;
+    postponeJobs?: boolean;
+    reindex?: Partial<HookdexConfig['advanced']['reindex']>;
+    immuneTables?: string[];
+  }): HookdexConfig;
+  /** Drops the PostgreSQL schema and removes the directory. */
+  cleanup(): Promise<void>;
+}
+
+/** A project directory and a fresh database (a SQLite file, or a PostgreSQL schema of its own). */
+export function createProject(kind: 'sqlite' | 'postgres'): TestProject {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hookdex-core-'));
+  // What `hookdex init` creates for the system hooks.
+  for (const hook of ['on_reindex', 'on_restart', 'on_synchronized', 'on_index_rollback']) {
+    mkdirSync(path.join(dir, 'sql', hook), { recursive: true });
+    writeFileSync(path.join(dir, 'sql', hook, '.keep'), '');
+  }
+  const schema = `hookdex_test_${randomBytes(6).toString('hex')}`;
+  const database: DatabaseConfig =
+    kind === 'sqlite'
+      ? { kind: 'sqlite', path: 'test.sqlite', immuneTables: [] }
+      : {
+          kind: 'postgres',
+          url: process.env.DATABASE_URL,
+          host: undefined,
+          port: undefined,
+          user: undefined,
+          password: undefined,
+          database: undefined,
+          schema,
+          immuneTables: [],
+        };
+  return {
+    dir,
+    database,
+    writeSql(relative, text) {
+      const file = path.join(dir, 'sql', relative);
+      mkdirSync(path.dirname(file), { recursive: true });
+      writeFileSync(file, text);
+    },
+    config(options) {
+      const hooks: Record<string, HookConfig> = {};
+      for (const [name, spec] of Object.entries(options.hooks ?? {})) {
+        hooks[name] = {
+          name,
+          callback: name,
+          atomic: spec.atomic ?? false,
+          args: Object.entries(spec.args ?? {}).map(([argument, typeName]) => ({
+            name: argument,
+            typeName,
+            type: parseArgType(typeName),
+          })),
+        };
+      }
+      const jobs: Record<string, JobConfig> = {};
+      for (const [name, job] of Object.entries(options.jobs ?? {})) {
+        jobs[name] = { name, onError: 'stop', args: {}, ...job };
+      }
+      return {
+        files: [path.join(dir, 'hookdex.yaml')],
+        projectDir: dir,
+        database: { ...database, immuneTables: options.immuneTables ?? [] },
+        datasources: {},
+        indexes: {},
+        hooks,
+        jobs,
+        advanced: {
+          scheduler: {
+            coalesce: true,
+            maxInstances: 1,
+            misfireGraceTime: 1,
+            timezone: 'UTC',
+            jobStore: 'memory',
+          },
+          postponeJobs: options.postponeJobs ?? false,
+          rollbackDepth: undefined,
+          reindex: {
+            manual: 'exception',
+            migration: 'exception',
+            rollback: 'exception',
+            config_modified: 'exception',
+            schema_modified: 'exception',
+            ...options.reindex,
+          },
+        },
+        logging: { level: 'error', format: 'pretty' },
+        environment: {},
+      };
+    },
+    async cleanup() {
+      if (kind === 'postgres') {
+        const admin = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL });
+        await admin.initialize();
+        await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await admin.destroy();
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A hookdex instance of its own container, with the hooks' callbacks registered. */
+export function createApp(
+  config: HookdexConfig,
+  options: { hooks?: Record<string, HookCallback>; time?: FakeTime; entities?: EntitySchema[] } = {},
+) {
+  const registry = new HookRegistry();
+  for (const [name, callback] of Object.entries(options.hooks ?? {})) registry.register(name, callback);
+  const child = registerCore(container.createChildContainer(), {
+    config,
+    hooks: registry,
+    entities: options.entities ?? [CounterEntity],
+    logger: createLogger({
+      level: 'error',
+      stream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+    }),
+    ...(options.time === undefined ? {} : { scheduler: { clock: options.time, timers: options.time } }),
+  });
+  const app = child.resolve(HookdexApp);
+  return { app, transactions: child.resolve(TransactionManager), container: child };
+}
+
+/** Hooks of a spec map as callbacks. */
+export function callbacks(hooks: Record<string, HookSpec>): Record<string, HookCallback> {
+  return Object.fromEntries(Object.entries(hooks).map(([name, spec]) => [name, spec.run]));
+}
+
+/** Rows of `counter`, as `key=value` strings sorted by key. */
+export async function counters(app: HookdexApp): Promise<string[]> {
+  const rows: Array<{ key: string; value: number | string }> = await app.dataSource.query(
+    'SELECT key, value FROM counter ORDER BY key',
+  );
+  return rows.map((row) => `${row.key}=${Number(row.value)}`);
+}
+
+export { FakeTime };

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { ConfigurationError } from '../errors/errors.js';
+import { buildConfig } from './build-config.js';
+import { firstProblem } from './config-problem.js';
+import { configSchema } from './config-schema.js';
+import type { HookdexConfig } from './config-types.js';
+import { mergeDocuments } from './merge-documents.js';
+import { type ConfigDocument, readConfigFile } from './read-config-file.js';
+import { schemaIssueProblems } from './schema-issue-problems.js';
+import type { EnvironmentVariableUse } from './substitute-environment.js';
+import { validateConfig } from './validate-config.js';
+
+/** Options of `loadConfig`. */
+export interface LoadConfigOptions {
+  /** Variables for `${VAR}` substitution; default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * Loads `hookdex.yaml` from one or more files (later files override earlier ones: mappings merge,
+ * lists and scalars are replaced), substitutes `${VAR}` and `${VAR:-default}`, and validates
+ * everything at once. The first mistake in the document is thrown: a `ConfigurationError` naming
+ * the file that set the value, the path, what was expected and what was found, or for job
+ * arguments a `CallbackTypeError`. The project directory is the first file's directory.
+ */
+export async function loadConfig(files: string[], options: LoadConfigOptions = {}): Promise<HookdexConfig> {
+  if (files.length === 0) {
+    throw new ConfigurationError({ expected: 'at least one configuration file', found: 'none' });
+  }
+  const env = options.env ?? process.env;
+  const used = new Map<string, EnvironmentVariableUse>();
+  const absolute = files.map((file) => path.resolve(file));
+  const documents: ConfigDocument[] = [];
+  for (const [index, file] of files.entries()) {
+    documents.push(await readConfigFile(file, absolute[index]!, { env, used }));
+  }
+  const merged = mergeDocuments(documents);
+  const parsed = configSchema.safeParse(merged.value);
+  const problems = [
+    ...validateConfig(merged.value),
+    ...(parsed.success ? [] : schemaIssueProblems(parsed.error.issues, merged.value)),
+  ];
+  const problem = firstProblem(problems, merged.value);
+  if (problem !== undefined) throw problem.createError(merged.originOf(problem.path));
+  if (!parsed.success) throw new Error('unreachable: schema issues always make problems');
+  return buildConfig(parsed.data, {
+    files: absolute,
+    projectDir: path.dirname(absolute[0]!),
+    environment: Object.fromEntries(used),
+  });
+}
