@@ -64,6 +64,8 @@ export { isSystemHook, SYSTEM_HOOK_NAMES, SYSTEM_HOOKS } from './hooks/system-ho
 export { JobManager } from './jobs/job-manager.js';
 export { HookdexApp } from './lifecycle/hookdex-app.js';
 export { Shutdown } from './lifecycle/shutdown.js';
+export type { HookdexProject } from './project/define-project.js';
+export { defineProject } from './project/define-project.js';
 export type { CreateLoggerOptions } from './logging/create-logger.js';
 export { createLogger } from './logging/create-logger.js';
 export type { LogFields, Logger, LogLevel } from './logging/logger.js';
