@@ -43,7 +43,17 @@ export type { SchemaObject, SchemaRecord } from './database/schema-manager.js';
 export { SchemaManager } from './database/schema-manager.js';
 export type { CoreRegistration } from './di/register-core.js';
 export { registerCore } from './di/register-core.js';
-export { CONFIG, DATA_SOURCE, EXTERNAL_TYPES, LOGGER, SCHEDULER_OPTIONS } from './di/tokens.js';
+export type { LevelObserver } from './di/tokens.js';
+export {
+  CONFIG,
+  DATA_SOURCE,
+  DATASOURCE_KINDS,
+  EXTERNAL_TYPES,
+  INDEX_KINDS,
+  LEVEL_OBSERVER,
+  LOGGER,
+  SCHEDULER_OPTIONS,
+} from './di/tokens.js';
 export type { ConfigurationProblem, ReindexingReason } from './errors/errors.js';
 export {
   CallbackError,
@@ -62,12 +72,28 @@ export { HookRegistry } from './hooks/hook-registry.js';
 export type { IndexRollbackArgs, SystemHookName } from './hooks/system-hooks.js';
 export { isSystemHook, SYSTEM_HOOK_NAMES, SYSTEM_HOOKS } from './hooks/system-hooks.js';
 export { JobManager } from './jobs/job-manager.js';
+export type { JournalEntry, JournalOptions } from './journal/journal.js';
+export { Journal } from './journal/journal.js';
 export { HookdexApp } from './lifecycle/hookdex-app.js';
 export { Shutdown } from './lifecycle/shutdown.js';
-export type { HookdexProject } from './project/define-project.js';
-export { defineProject } from './project/define-project.js';
 export type { CreateLoggerOptions } from './logging/create-logger.js';
 export { createLogger } from './logging/create-logger.js';
 export type { LogFields, Logger, LogLevel } from './logging/logger.js';
+export type { HookdexProject } from './project/define-project.js';
+export { defineProject } from './project/define-project.js';
+export type {
+  Datasource,
+  DatasourceEvent,
+  DatasourceFactory,
+  Level,
+  StreamOptions,
+} from './runtime/datasource.js';
+export type { HandlerCallback } from './runtime/handler-registry.js';
+export { HandlerRegistry } from './runtime/handler-registry.js';
+export type { IndexKind } from './runtime/index-kind.js';
+export { fieldMatchIndexKind } from './runtime/index-kind.js';
+export type { IndexState, IndexStatus } from './runtime/index-state-store.js';
+export { DEFAULT_ROLLBACK_DEPTH, hashIndexConfig } from './runtime/indexing-runtime.js';
+export type { RuntimeControl } from './runtime/runtime-link.js';
 export type { AfterCommitTask, TransactionFrame } from './transactions/transaction-manager.js';
 export { TransactionManager } from './transactions/transaction-manager.js';

@@ -12,6 +12,9 @@ import { registerCore } from '../di/register-core.js';
 import { type HookCallback, HookRegistry } from '../hooks/hook-registry.js';
 import { HookdexApp } from '../lifecycle/hookdex-app.js';
 import { createLogger } from '../logging/create-logger.js';
+import type { DatasourceFactory } from '../runtime/datasource.js';
+import { type HandlerCallback, HandlerRegistry } from '../runtime/handler-registry.js';
+import type { IndexKind } from '../runtime/index-kind.js';
 import { TransactionManager } from '../transactions/transaction-manager.js';
 
 /** The databases every runtime suite runs on: SQLite always, PostgreSQL when DATABASE_URL is set. */
@@ -51,6 +54,9 @@ export interface TestProject {
     postponeJobs?: boolean;
     reindex?: Partial<HookdexConfig['advanced']['reindex']>;
     immuneTables?: string[];
+    datasources?: HookdexConfig['datasources'];
+    indexes?: HookdexConfig['indexes'];
+    rollbackDepth?: number;
   }): HookdexConfig;
   /** Drops the PostgreSQL schema and removes the directory. */
   cleanup(): Promise<void>;
@@ -109,8 +115,8 @@ export function createProject(kind: 'sqlite' | 'postgres'): TestProject {
         files: [path.join(dir, 'hookdex.yaml')],
         projectDir: dir,
         database: { ...database, immuneTables: options.immuneTables ?? [] },
-        datasources: {},
-        indexes: {},
+        datasources: options.datasources ?? {},
+        indexes: options.indexes ?? {},
         hooks,
         jobs,
         advanced: {
@@ -122,7 +128,7 @@ export function createProject(kind: 'sqlite' | 'postgres'): TestProject {
             jobStore: 'memory',
           },
           postponeJobs: options.postponeJobs ?? false,
-          rollbackDepth: undefined,
+          rollbackDepth: options.rollbackDepth,
           reindex: {
             manual: 'exception',
             migration: 'exception',
@@ -151,14 +157,26 @@ export function createProject(kind: 'sqlite' | 'postgres'): TestProject {
 /** A hookdex instance of its own container, with the hooks' callbacks registered. */
 export function createApp(
   config: HookdexConfig,
-  options: { hooks?: Record<string, HookCallback>; time?: FakeTime; entities?: EntitySchema[] } = {},
+  options: {
+    hooks?: Record<string, HookCallback>;
+    time?: FakeTime;
+    entities?: EntitySchema[];
+    handlers?: Record<string, HandlerCallback>;
+    datasources?: Record<string, DatasourceFactory>;
+    indexKinds?: Record<string, IndexKind>;
+  } = {},
 ) {
   const registry = new HookRegistry();
   for (const [name, callback] of Object.entries(options.hooks ?? {})) registry.register(name, callback);
+  const handlers = new HandlerRegistry();
+  for (const [name, callback] of Object.entries(options.handlers ?? {})) handlers.register(name, callback);
   const child = registerCore(container.createChildContainer(), {
     config,
     hooks: registry,
     entities: options.entities ?? [CounterEntity],
+    handlers,
+    datasources: options.datasources ?? {},
+    indexKinds: options.indexKinds ?? {},
     logger: createLogger({
       level: 'error',
       stream: new Writable({ write: (_chunk, _encoding, done) => done() }),

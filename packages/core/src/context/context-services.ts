@@ -1,6 +1,7 @@
 import type { SqlRunner } from '@hookdex/sql-runner';
 import type { HookdexConfig } from '../config/config-types.js';
 import type { ReindexingReason } from '../errors/errors.js';
+import type { RuntimeLink } from '../runtime/runtime-link.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 
 /** Fires hooks on behalf of a context. */
@@ -26,4 +27,6 @@ export interface ContextServices {
   readonly reindexer: Reindexer;
   /** Aborted when hookdex shuts down. */
   readonly signal: AbortSignal;
+  /** The indexing runtime (rollback, addIndex). */
+  readonly runtime: RuntimeLink;
 }

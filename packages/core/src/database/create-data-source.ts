@@ -24,6 +24,12 @@ export function createDataSource(options: {
       database: database.path === ':memory:' ? ':memory:' : path.resolve(projectDir, database.path),
       entities,
       synchronize: false,
+      // NOTE: WAL with synchronous=NORMAL: a commit survives a crash of the process (not a power
+      // loss of the machine), at a fraction of the default's fsync per transaction.
+      enableWAL: database.path !== ':memory:',
+      prepareDatabase: (db: { pragma(statement: string): unknown }) => {
+        db.pragma('synchronous = NORMAL');
+      },
     };
   } else {
     dataSourceOptions = {

@@ -146,7 +146,12 @@ export class SchemaManager {
         );
       }
       if (!this.postgres) await queryRunner.query('PRAGMA foreign_keys = ON');
-      await queryRunner.query(`DELETE FROM ${SCHEMA_TABLE}`);
+      // hookdex's own state goes too: the schema record (so on_reindex fires), index levels, journal.
+      for (const object of await this.listObjects()) {
+        if (object.kind === 'table' && object.name.startsWith(INTERNAL_TABLE_PREFIX)) {
+          await queryRunner.query(`DELETE FROM ${quoteIdentifier(object.name)}`);
+        }
+      }
     } finally {
       await queryRunner.release();
     }

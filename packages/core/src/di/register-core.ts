@@ -15,8 +15,22 @@ import { HookdexApp } from '../lifecycle/hookdex-app.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import { createLogger } from '../logging/create-logger.js';
 import type { Logger } from '../logging/logger.js';
+import type { DatasourceFactory } from '../runtime/datasource.js';
+import { HandlerRegistry } from '../runtime/handler-registry.js';
+import type { IndexKind } from '../runtime/index-kind.js';
+import { RuntimeLink } from '../runtime/runtime-link.js';
 import { TransactionManager } from '../transactions/transaction-manager.js';
-import { CONFIG, DATA_SOURCE, EXTERNAL_TYPES, LOGGER, SCHEDULER_OPTIONS } from './tokens.js';
+import {
+  CONFIG,
+  DATA_SOURCE,
+  DATASOURCE_KINDS,
+  EXTERNAL_TYPES,
+  INDEX_KINDS,
+  LEVEL_OBSERVER,
+  type LevelObserver,
+  LOGGER,
+  SCHEDULER_OPTIONS,
+} from './tokens.js';
 
 export interface CoreRegistration {
   config: HookdexConfig;
@@ -32,6 +46,14 @@ export interface CoreRegistration {
   externals?: ExternalTypes;
   /** A fake clock and timers for the job scheduler (tests). */
   scheduler?: Pick<SchedulerOptions, 'clock' | 'timers'>;
+  /** Index handler callbacks. */
+  handlers?: HandlerRegistry;
+  /** Datasource kinds the project brings (`evm.node`). */
+  datasources?: Readonly<Record<string, DatasourceFactory>>;
+  /** Index kinds the project brings. */
+  indexKinds?: Readonly<Record<string, IndexKind>>;
+  /** Called for every level processed (progress output). */
+  onLevel?: LevelObserver;
 }
 
 /**
@@ -56,12 +78,17 @@ export function registerCore(
   container.register(EXTERNAL_TYPES, { useValue: registration.externals ?? new Map() });
   container.register(SCHEDULER_OPTIONS, { useValue: registration.scheduler ?? {} });
   container.register(HookRegistry, { useValue: registration.hooks ?? new HookRegistry() });
+  container.register(HandlerRegistry, { useValue: registration.handlers ?? new HandlerRegistry() });
+  container.register(DATASOURCE_KINDS, { useValue: registration.datasources ?? {} });
+  container.register(INDEX_KINDS, { useValue: registration.indexKinds ?? {} });
+  container.register(LEVEL_OBSERVER, { useValue: registration.onLevel ?? (() => {}) });
   container.register(SqlRunner, {
     useValue: new SqlRunner({ root: path.join(config.projectDir, 'sql'), dataSource }),
   });
   // biome-ignore lint/suspicious/noExplicitAny: tsyringe's own constructor type takes any arguments.
   const services: Array<new (...args: any[]) => unknown> = [
     Shutdown,
+    RuntimeLink,
     TransactionManager,
     SchemaManager,
     ReindexService,

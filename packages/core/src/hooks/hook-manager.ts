@@ -7,8 +7,9 @@ import {
   formatArgType,
   isOptional,
 } from '../config/arg-types.js';
-import type { HookConfig, HookdexConfig } from '../config/config-types.js';
+import type { HookConfig, HookdexConfig, IndexHandlerConfig } from '../config/config-types.js';
 import type { ContextServices, HookFirer } from '../context/context-services.js';
+import { HandlerContext } from '../context/handler-context.js';
 import { HookContext } from '../context/hook-context.js';
 import { ReindexService } from '../database/reindex-service.js';
 import { CONFIG, EXTERNAL_TYPES, LOGGER } from '../di/tokens.js';
@@ -16,10 +17,11 @@ import { CallbackError, CallbackTypeError, ConfigurationError } from '../errors/
 import { HookdexError } from '../errors/hookdex-error.js';
 import { Shutdown } from '../lifecycle/shutdown.js';
 import type { Logger } from '../logging/logger.js';
+import { RuntimeLink } from '../runtime/runtime-link.js';
 import { TransactionManager } from '../transactions/transaction-manager.js';
 import { DeferredHooks } from './deferred-hooks.js';
 import { type HookCallback, HookRegistry } from './hook-registry.js';
-import { isSystemHook, SYSTEM_HOOKS, type SystemHookName } from './system-hooks.js';
+import { type IndexRollbackArgs, isSystemHook, SYSTEM_HOOKS, type SystemHookName } from './system-hooks.js';
 
 interface FireOptions {
   wait: boolean;
@@ -53,13 +55,25 @@ export class HookManager implements HookFirer {
     @inject(Shutdown) shutdown: Shutdown,
     @inject(LOGGER) logger: Logger,
     @inject(EXTERNAL_TYPES) externals: ExternalTypes,
+    @inject(RuntimeLink) runtime: RuntimeLink,
   ) {
     this.options = { config, registry, transactions, externals, logger };
     this.deferred = new DeferredHooks((error, hook) => {
       logger.error('Deferred hook failed', { hook, error });
       shutdown.fail(error instanceof Error ? error : new Error(String(error)));
     });
-    this.services = { config, hooks: this, transactions, sql, reindexer, signal: shutdown.signal };
+    this.services = { config, hooks: this, transactions, sql, reindexer, signal: shutdown.signal, runtime };
+  }
+
+  /** A context for an index handler handling `level` (inside that level's transaction). */
+  handlerContext(handler: IndexHandlerConfig, index: string, level: number): HandlerContext {
+    return new HandlerContext(
+      this.services,
+      this.options.logger.child(`handlers.${handler.callback}`),
+      handler,
+      index,
+      level,
+    );
   }
 
   /** Deferred hooks queued or running. */
@@ -208,11 +222,15 @@ export class HookManager implements HookFirer {
  * `sql/<hook>/` when that directory exists (and, for `on_index_rollback`, reverts the database).
  */
 function defaultSystemHook(name: SystemHookName): HookCallback {
-  return async (ctx: HookContext) => {
+  return async (ctx: HookContext, args: Record<string, unknown>) => {
     try {
       await ctx.executeSql(name);
     } catch (error) {
       if (!HookdexError.is(error, 'INITIALIZATION_REQUIRED')) throw error;
+    }
+    if (name === 'on_index_rollback') {
+      const { index, fromLevel, toLevel } = args as unknown as IndexRollbackArgs;
+      await ctx.rollback(index, fromLevel, toLevel);
     }
   };
 }

@@ -4,7 +4,15 @@ import type { HookdexConfig } from '../config/config-types.js';
 import { ReindexService } from '../database/reindex-service.js';
 import { schemaHash } from '../database/schema-hash.js';
 import { SchemaManager } from '../database/schema-manager.js';
-import { CONFIG, DATA_SOURCE, LOGGER } from '../di/tokens.js';
+import {
+  CONFIG,
+  DATA_SOURCE,
+  DATASOURCE_KINDS,
+  INDEX_KINDS,
+  LEVEL_OBSERVER,
+  type LevelObserver,
+  LOGGER,
+} from '../di/tokens.js';
 import {
   ConfigurationError,
   type ReindexingRequiredError,
@@ -14,7 +22,15 @@ import { HookdexError } from '../errors/hookdex-error.js';
 import { HookManager } from '../hooks/hook-manager.js';
 import { HookRegistry } from '../hooks/hook-registry.js';
 import { JobManager } from '../jobs/job-manager.js';
+import { Journal } from '../journal/journal.js';
 import type { Logger } from '../logging/logger.js';
+import type { DatasourceFactory } from '../runtime/datasource.js';
+import { HandlerRegistry } from '../runtime/handler-registry.js';
+import type { IndexKind } from '../runtime/index-kind.js';
+import { IndexStateStore } from '../runtime/index-state-store.js';
+import { IndexingRuntime } from '../runtime/indexing-runtime.js';
+import { RuntimeLink } from '../runtime/runtime-link.js';
+import { TransactionManager } from '../transactions/transaction-manager.js';
 import { Shutdown } from './shutdown.js';
 
 // NOTE: a wipe restarts the startup sequence; a startup that keeps asking for one is a bug in the
@@ -46,8 +62,31 @@ export class HookdexApp {
     @inject(ReindexService) private readonly reindexer: ReindexService,
     @inject(Shutdown) private readonly shutdown: Shutdown,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(TransactionManager) private readonly transactions: TransactionManager,
+    @inject(HandlerRegistry) private readonly handlers: HandlerRegistry,
+    @inject(RuntimeLink) private readonly runtimeLink: RuntimeLink,
+    @inject(DATASOURCE_KINDS) private readonly datasourceKinds: Readonly<Record<string, DatasourceFactory>>,
+    @inject(INDEX_KINDS) private readonly indexKinds: Readonly<Record<string, IndexKind>>,
+    @inject(LEVEL_OBSERVER) private readonly onLevel: LevelObserver,
   ) {
     shutdown.onFatal((error) => void this.onFatal(error));
+    const dialect = config.database.kind;
+    this.store = new IndexStateStore(dialect);
+    this.journal = new Journal(dataSource, {
+      dialect,
+      ...(config.database.kind === 'postgres' ? { schema: config.database.schema } : {}),
+      immuneTables: config.database.immuneTables,
+    });
+  }
+
+  private readonly store: IndexStateStore;
+  private readonly journal: Journal;
+  private runtime: IndexingRuntime | undefined;
+  private indexing: Promise<void> | undefined;
+
+  /** True when every index has \`last_level\`: hookdex indexes to the end, then stops by itself. */
+  get oneShot(): boolean {
+    return this.runtime?.oneShot ?? false;
   }
 
   /** The error that stopped hookdex, if one did. */
@@ -70,7 +109,8 @@ export class HookdexApp {
       throw error;
     }
     this.state = 'running';
-    if (!this.config.advanced.postponeJobs) this.jobs.start();
+    this.startIndexing();
+    if (!this.config.advanced.postponeJobs && !this.oneShot) this.jobs.start();
   }
 
   /** Tells hookdex every index is realtime: starts jobs held by `postpone_jobs`. */
@@ -119,6 +159,8 @@ export class HookdexApp {
 
   private async initializeOnce(): Promise<void> {
     await this.schema.prepare();
+    await this.transactions.connection((queryRunner) => this.store.prepare(queryRunner));
+    await this.journal.prepare();
     const hash = schemaHash(this.dataSource);
     const record = await this.schema.getRecord();
     if (record === undefined) {
@@ -132,11 +174,62 @@ export class HookdexApp {
     } else if (record.hash !== hash) {
       await this.reindexer.reindex('schema_modified', 'the models changed since the database was created');
     }
+    // The runtime exists before on_restart, so ctx.addIndex() there adds indexes that start with the others.
+    this.runtime = this.createRuntime();
+    this.runtime.validate();
     await this.hooks.fireSystem('on_restart');
-    this.logger.info('Started hookdex', { database: this.config.database.kind });
+    // Triggers follow the schema as on_reindex and on_restart left it.
+    await this.journal.install();
+    this.logger.info('Started hookdex', { database: this.config.database.kind, indexes: this.runtime.size });
+  }
+
+  private createRuntime(): IndexingRuntime {
+    const runtime = new IndexingRuntime({
+      indexes: this.config.indexes,
+      datasourceConfigs: this.config.datasources,
+      datasourceKinds: this.datasourceKinds,
+      indexKinds: this.indexKinds,
+      handlers: this.handlers,
+      hooks: this.hooks,
+      transactions: this.transactions,
+      store: this.store,
+      journal: this.journal,
+      reindexer: this.reindexer,
+      rollbackDepth: this.config.advanced.rollbackDepth,
+      logger: this.logger,
+      onSynchronized: () => this.markSynchronized(),
+      onLevel: this.onLevel,
+    });
+    this.runtimeLink.connect(runtime);
+    return runtime;
+  }
+
+  /** Runs the indexes; in one-shot mode hookdex stops once they reached their last level. */
+  private startIndexing(): void {
+    const runtime = this.runtime;
+    if (runtime === undefined || runtime.size === 0) return;
+    const oneShot = runtime.oneShot;
+    this.indexing = runtime.run().then(
+      () => {
+        if (oneShot && this.state === 'running') {
+          this.logger.info('Reached the last level of every index');
+          // Not awaited: stop() waits for this very promise to settle.
+          void this.stop();
+        }
+      },
+      (error: unknown) => this.onFatal(error instanceof Error ? error : new Error(String(error))),
+    );
+  }
+
+  private async stopIndexing(): Promise<void> {
+    await this.runtime?.stop();
+    await this.indexing;
+    this.indexing = undefined;
+    await this.runtime?.close();
   }
 
   private async prepareRestart(error: RestartRequiredError): Promise<void> {
+    await this.stopIndexing();
     await this.jobs.stop();
     await this.hooks.drainDeferred();
     if (error.wipe) {
@@ -163,7 +256,9 @@ export class HookdexApp {
     try {
       await this.prepareRestart(error);
       await this.initialize();
-      if (this.state === 'running' && !this.config.advanced.postponeJobs) this.jobs.start();
+      if (this.state !== 'running') return;
+      this.startIndexing();
+      if (!this.config.advanced.postponeJobs && !this.oneShot) this.jobs.start();
     } catch (failure) {
       await this.failWith(failure instanceof Error ? failure : new Error(String(failure)));
     } finally {
@@ -191,6 +286,7 @@ export class HookdexApp {
   }
 
   private async close(timeoutMs?: number): Promise<void> {
+    await this.stopIndexing();
     await this.jobs.stop(timeoutMs);
     await this.hooks.drainDeferred();
     await this.shutdown.close(this.logger);

@@ -1,7 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { counters, createApp, createProject, DATABASES, FakeTime, type TestProject } from '../_test/project.js';
+import {
+  counters,
+  createApp,
+  createProject,
+  DATABASES,
+  FakeTime,
+  type TestProject,
+} from '../_test/project.js';
 import { loadConfig } from '../config/load-config.js';
 
 // The seed's hooks and jobs, end to end: YAML in, hooks fired by jobs with checked arguments, SQL run.
