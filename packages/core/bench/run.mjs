@@ -9,7 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { createLogger, HookdexApp, HookRegistry, registerCore, TransactionManager } from '@hookdex/core';
+import {
+  createLogger,
+  HookdexApp,
+  HookRegistry,
+  parseConfig,
+  registerCore,
+  TransactionManager,
+} from '@hookdex/core';
 import { container } from 'tsyringe';
 import { DataSource, EntitySchema } from 'typeorm';
 
@@ -23,54 +30,32 @@ const Row = new EntitySchema({
 });
 
 function config(dir, database, hooks) {
-  return {
-    files: [path.join(dir, 'hookdex.yaml')],
-    projectDir: dir,
-    database,
-    datasources: {},
-    indexes: {},
-    hooks,
-    jobs: {},
-    advanced: {
-      scheduler: {
-        coalesce: true,
-        maxInstances: 1,
-        misfireGraceTime: 1,
-        timezone: 'UTC',
-        jobStore: 'memory',
-      },
-      postponeJobs: false,
-      rollbackDepth: undefined,
-      reindex: {
-        manual: 'exception',
-        migration: 'exception',
-        rollback: 'exception',
-        config_modified: 'exception',
-        schema_modified: 'exception',
-      },
-    },
-    logging: { level: 'error', format: 'pretty' },
-    environment: {},
-  };
+  return parseConfig({ database, hooks, logging: { level: 'error' } }, { projectDir: dir });
 }
 
-const hook = (name, atomic, args = []) => ({ name, callback: name, atomic, args });
+const hook = (name, atomic, args = {}) => ({ callback: name, atomic, args });
 
 function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
-/** Median over `rounds` of the time per operation (µs) of `run(n)` performing n operations. */
-async function measure(run, { n, rounds = 7 }) {
-  await run(Math.min(n, 1000));
-  const samples = [];
+/**
+ * Medians of the time per operation (µs) of two runs, measured in alternating rounds (A B A B ...)
+ * after a warm-up of each, so that drift on the machine affects both alike.
+ */
+async function measurePair(first, second, { n, rounds = 9 }) {
+  await first(Math.min(n, 1000));
+  await second(Math.min(n, 1000));
+  const samples = [[], []];
   for (let round = 0; round < rounds; round++) {
-    const started = process.hrtime.bigint();
-    await run(n);
-    samples.push(Number(process.hrtime.bigint() - started) / 1000 / n);
+    for (const [index, run] of [first, second].entries()) {
+      const started = process.hrtime.bigint();
+      await run(n);
+      samples[index].push(Number(process.hrtime.bigint() - started) / 1000 / n);
+    }
   }
-  return median(samples);
+  return [median(samples[0]), median(samples[1])];
 }
 
 async function startApp(kind) {
@@ -82,8 +67,8 @@ async function startApp(kind) {
   const schema = `hookdex_bench_${process.pid}`;
   const database =
     kind === 'sqlite'
-      ? { kind: 'sqlite', path: 'bench.sqlite', immuneTables: [] }
-      : { kind: 'postgres', url: DATABASE_URL, schema, immuneTables: [] };
+      ? { kind: 'sqlite', path: 'bench.sqlite' }
+      : { kind: 'postgres', url: DATABASE_URL, schema };
   let counter = 0;
   const registry = new HookRegistry()
     .register('noop', (_ctx, args) => {
@@ -92,9 +77,9 @@ async function startApp(kind) {
     .register('write', (ctx, { id }) => ctx.db.query(insertSql(kind), [id, id]))
     .register('deferred_write', (ctx, { id }) => ctx.db.query(insertSql(kind), [id, id]));
   const hooks = {
-    noop: hook('noop', false, [{ name: 'n', typeName: 'int', type: { kind: 'int' } }]),
-    write: hook('write', true, [{ name: 'id', typeName: 'int', type: { kind: 'int' } }]),
-    deferred_write: hook('deferred_write', false, [{ name: 'id', typeName: 'int', type: { kind: 'int' } }]),
+    noop: hook('noop', false, { n: 'int' }),
+    write: hook('write', true, { id: 'int' }),
+    deferred_write: hook('deferred_write', false, { id: 'int' }),
   };
   const child = registerCore(container.createChildContainer(), {
     config: config(dir, database, hooks),
@@ -139,17 +124,14 @@ async function benchFire() {
     counter += args.n;
   };
   const ctx = {};
-  const directUs = await measure(
+  const [directUs, fireUs] = await measurePair(
     async (n) => {
       for (let i = 0; i < n; i++) await direct(ctx, { n: 1 });
     },
-    { n: 200_000 },
-  );
-  const fireUs = await measure(
     async (n) => {
       for (let i = 0; i < n; i++) await app.fireHook('noop', { n: 1 });
     },
-    { n: 200_000 },
+    { n: 200_000, rounds: 5 },
   );
   if (counter === 0) throw new Error('direct calls did not run');
   rows.push({
@@ -169,7 +151,7 @@ async function benchAtomic(kind) {
   const sql = insertSql(kind);
   const n = kind === 'sqlite' ? 2000 : 1000;
   let id = 0;
-  const bareUs = await measure(
+  const [bareUs, atomicUs] = await measurePair(
     async (count) => {
       await clear(app);
       for (let i = 0; i < count; i++) {
@@ -177,14 +159,11 @@ async function benchAtomic(kind) {
         await app.dataSource.transaction((manager) => manager.query(sql, [value, value]));
       }
     },
-    { n, rounds: 5 },
-  );
-  const atomicUs = await measure(
     async (count) => {
       await clear(app);
       for (let i = 0; i < count; i++) await app.fireHook('write', { id: ++id });
     },
-    { n, rounds: 5 },
+    { n },
   );
   const ratio = atomicUs / bareUs;
   rows.push({
@@ -204,16 +183,13 @@ async function benchDeferred(kind) {
   const { app, transactions, close } = await startApp(kind);
   const n = 200;
   let id = 0;
-  const inlineUs = await measure(
+  const [inlineUs, deferredUs] = await measurePair(
     async (count) => {
       await clear(app);
       await transactions.transaction(async () => {
         for (let i = 0; i < count; i++) await app.fireHook('deferred_write', { id: ++id });
       });
     },
-    { n, rounds: 5 },
-  );
-  const deferredUs = await measure(
     async (count) => {
       await clear(app);
       await transactions.transaction(async () => {
@@ -258,8 +234,8 @@ const report = `# @hookdex/core benchmark
 
 Generated by \`pnpm -F @hookdex/core bench\` on ${new Date().toISOString().slice(0, 10)}: Node ${process.version}, ${os.cpus().length} x ${cpu}.
 
-Each row runs hookdex and its baseline in the same process on the same database; times are medians of 5 to 7
-rounds (after a warm-up round) of many operations each. SQLite is a file on local disk (every commit syncs);
+Each row runs hookdex and its baseline in the same process on the same database, in alternating rounds
+(after a warm-up of each); times are medians of 5 to 9 rounds of many operations each. SQLite is a file on local disk (every commit syncs);
 PostgreSQL is the local server at \`DATABASE_URL\`.
 
 ${table}

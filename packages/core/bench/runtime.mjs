@@ -8,7 +8,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { createLogger, HandlerRegistry, HookdexApp, HookRegistry, registerCore } from '@hookdex/core';
+import {
+  createLogger,
+  HandlerRegistry,
+  HookdexApp,
+  HookRegistry,
+  parseConfig,
+  registerCore,
+} from '@hookdex/core';
 import { ScriptedChain } from '@hookdex/core/testing';
 import { container } from 'tsyringe';
 import { DataSource, EntitySchema } from 'typeorm';
@@ -34,32 +41,24 @@ const Holder = new EntitySchema({
 });
 
 function baseConfig(dir, database, indexes) {
-  return {
-    files: [path.join(dir, 'hookdex.yaml')],
-    projectDir: dir,
-    database,
-    datasources: { chain: { kind: 'scripted', options: {} } },
-    indexes,
-    hooks: { undo: { name: 'undo', callback: 'undo', atomic: false, args: [] } },
-    jobs: {},
-    advanced: {
-      scheduler: { coalesce: true, maxInstances: 1, misfireGraceTime: 1, timezone: 'UTC', jobStore: 'memory' },
-      postponeJobs: false,
-      rollbackDepth: 1000,
-      reindex: { manual: 'exception', migration: 'exception', rollback: 'exception', config_modified: 'exception', schema_modified: 'exception' },
+  return parseConfig(
+    {
+      database,
+      datasources: { chain: { kind: 'scripted' } },
+      indexes,
+      hooks: { undo: { callback: 'undo' } },
+      advanced: { rollback_depth: 1000 },
+      logging: { level: 'error' },
     },
-    logging: { level: 'error', format: 'pretty' },
-    environment: {},
-  };
+    { projectDir: dir },
+  );
 }
 
 const index = (lastLevel) => ({
   kind: 'transfers',
   datasource: 'chain',
-  handlers: [{ callback: 'on_transfer', match: { type: 'transfer' } }],
-  firstLevel: undefined,
-  lastLevel,
-  options: {},
+  handlers: [{ callback: 'on_transfer', type: 'transfer' }],
+  ...(lastLevel === undefined ? {} : { last_level: lastLevel }),
 });
 
 async function project(kind, { immune, indexes, chain, hooks = {} }) {
@@ -72,8 +71,8 @@ async function project(kind, { immune, indexes, chain, hooks = {} }) {
   const immuneTables = immune ? ['transfer', 'holder'] : [];
   const database =
     kind === 'sqlite'
-      ? { kind: 'sqlite', path: 'bench.sqlite', immuneTables }
-      : { kind: 'postgres', url: DATABASE_URL, schema, immuneTables };
+      ? { kind: 'sqlite', path: 'bench.sqlite', immune_tables: immuneTables }
+      : { kind: 'postgres', url: DATABASE_URL, schema, immune_tables: immuneTables };
   const registry = new HookRegistry();
   for (const [name, callback] of Object.entries(hooks)) registry.register(name, callback);
   if (!registry.has('undo')) registry.register('undo', () => {});

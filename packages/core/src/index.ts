@@ -29,7 +29,7 @@ export type {
   SqliteDatabaseConfig,
 } from './config/config-types.js';
 export type { LoadConfigOptions } from './config/load-config.js';
-export { loadConfig } from './config/load-config.js';
+export { loadConfig, parseConfig } from './config/load-config.js';
 export { loadExternalTypes } from './config/load-external-types.js';
 export type { FireHookOptions } from './context/base-context.js';
 export { BaseContext } from './context/base-context.js';

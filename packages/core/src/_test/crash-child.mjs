@@ -5,7 +5,14 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { createLogger, HandlerRegistry, HookdexApp, HookRegistry, registerCore } from '@hookdex/core';
+import {
+  createLogger,
+  HandlerRegistry,
+  HookdexApp,
+  HookRegistry,
+  parseConfig,
+  registerCore,
+} from '@hookdex/core';
 import { ScriptedChain } from '@hookdex/core/testing';
 import { container } from 'tsyringe';
 import { EntitySchema } from 'typeorm';
@@ -50,38 +57,22 @@ const handlers = new HandlerRegistry().register('on_transfer', async (ctx, item)
   }
 });
 
-const config = {
-  files: [path.join(projectDir, 'hookdex.yaml')],
-  projectDir,
-  database,
-  datasources: { chain: { kind: 'scripted', options: {} } },
-  indexes: {
-    tokens: {
-      kind: 'transfers',
-      datasource: 'chain',
-      handlers: [{ callback: 'on_transfer', match: { type: 'transfer' } }],
-      firstLevel: undefined,
-      lastLevel: LAST_LEVEL,
-      options: {},
+const config = parseConfig(
+  {
+    database,
+    datasources: { chain: { kind: 'scripted' } },
+    indexes: {
+      tokens: {
+        kind: 'transfers',
+        datasource: 'chain',
+        handlers: [{ callback: 'on_transfer', type: 'transfer' }],
+        last_level: LAST_LEVEL,
+      },
     },
+    logging: { level: 'error' },
   },
-  hooks: {},
-  jobs: {},
-  advanced: {
-    scheduler: { coalesce: true, maxInstances: 1, misfireGraceTime: 1, timezone: 'UTC', jobStore: 'memory' },
-    postponeJobs: false,
-    rollbackDepth: undefined,
-    reindex: {
-      manual: 'exception',
-      migration: 'exception',
-      rollback: 'exception',
-      config_modified: 'exception',
-      schema_modified: 'exception',
-    },
-  },
-  logging: { level: 'error', format: 'pretty' },
-  environment: {},
-};
+  { projectDir },
+);
 
 const chain = new ScriptedChain({ levels: LAST_LEVEL + 1, items: transfersAt });
 const child = registerCore(container.createChildContainer(), {

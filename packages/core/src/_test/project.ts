@@ -6,8 +6,8 @@ import { Writable } from 'node:stream';
 import { FakeTime } from '@hookdex/scheduler/testing';
 import { container } from 'tsyringe';
 import { DataSource, EntitySchema } from 'typeorm';
-import { parseArgType } from '../config/arg-types.js';
-import type { DatabaseConfig, HookConfig, HookdexConfig, JobConfig } from '../config/config-types.js';
+import type { DatabaseConfig, HookdexConfig, JobConfig } from '../config/config-types.js';
+import { parseConfig } from '../config/load-config.js';
 import { registerCore } from '../di/register-core.js';
 import { type HookCallback, HookRegistry } from '../hooks/hook-registry.js';
 import { HookdexApp } from '../lifecycle/hookdex-app.js';
@@ -94,53 +94,65 @@ export function createProject(kind: 'sqlite' | 'postgres'): TestProject {
       writeFileSync(file, text);
     },
     config(options) {
-      const hooks: Record<string, HookConfig> = {};
-      for (const [name, spec] of Object.entries(options.hooks ?? {})) {
-        hooks[name] = {
-          name,
-          callback: name,
-          atomic: spec.atomic ?? false,
-          args: Object.entries(spec.args ?? {}).map(([argument, typeName]) => ({
-            name: argument,
-            typeName,
-            type: parseArgType(typeName),
-          })),
-        };
-      }
-      const jobs: Record<string, JobConfig> = {};
-      for (const [name, job] of Object.entries(options.jobs ?? {})) {
-        jobs[name] = { name, onError: 'stop', args: {}, ...job };
-      }
-      return {
-        files: [path.join(dir, 'hookdex.yaml')],
-        projectDir: dir,
-        database: { ...database, immuneTables: options.immuneTables ?? [] },
-        datasources: options.datasources ?? {},
-        indexes: options.indexes ?? {},
-        hooks,
-        jobs,
+      // Built as hookdex.yaml would say it, and validated by the same rules as a loaded file.
+      const document: Record<string, unknown> = {
+        database:
+          database.kind === 'sqlite'
+            ? { kind: 'sqlite', path: database.path, immune_tables: options.immuneTables ?? [] }
+            : {
+                kind: 'postgres',
+                url: database.url,
+                schema: database.schema,
+                immune_tables: options.immuneTables ?? [],
+              },
+        datasources: Object.fromEntries(
+          Object.entries(options.datasources ?? {}).map(([name, source]) => [
+            name,
+            { kind: source.kind, ...source.options },
+          ]),
+        ),
+        indexes: Object.fromEntries(
+          Object.entries(options.indexes ?? {}).map(([name, index]) => [
+            name,
+            {
+              kind: index.kind,
+              datasource: index.datasource,
+              handlers: index.handlers.map((handler) => ({ callback: handler.callback, ...handler.match })),
+              ...(index.firstLevel === undefined ? {} : { first_level: index.firstLevel }),
+              ...(index.lastLevel === undefined ? {} : { last_level: index.lastLevel }),
+              ...index.options,
+            },
+          ]),
+        ),
+        hooks: Object.fromEntries(
+          Object.entries(options.hooks ?? {}).map(([name, spec]) => [
+            name,
+            { callback: name, atomic: spec.atomic ?? false, args: spec.args ?? {} },
+          ]),
+        ),
+        jobs: Object.fromEntries(
+          Object.entries(options.jobs ?? {}).map(([name, job]) => [
+            name,
+            {
+              hook: job.hook,
+              args: job.args ?? {},
+              on_error: job.onError ?? 'stop',
+              ...('crontab' in job.trigger
+                ? { crontab: job.trigger.crontab }
+                : 'interval' in job.trigger
+                  ? { interval: job.trigger.interval }
+                  : { daemon: true }),
+            },
+          ]),
+        ),
         advanced: {
-          scheduler: {
-            coalesce: true,
-            maxInstances: 1,
-            misfireGraceTime: 1,
-            timezone: 'UTC',
-            jobStore: 'memory',
-          },
-          postponeJobs: options.postponeJobs ?? false,
-          rollbackDepth: options.rollbackDepth,
-          reindex: {
-            manual: 'exception',
-            migration: 'exception',
-            rollback: 'exception',
-            config_modified: 'exception',
-            schema_modified: 'exception',
-            ...options.reindex,
-          },
+          postpone_jobs: options.postponeJobs ?? false,
+          ...(options.rollbackDepth === undefined ? {} : { rollback_depth: options.rollbackDepth }),
+          reindex: options.reindex ?? {},
         },
-        logging: { level: 'error', format: 'pretty' },
-        environment: {},
+        logging: { level: 'error' },
       };
+      return parseConfig(document, { projectDir: dir });
     },
     async cleanup() {
       if (kind === 'postgres') {

@@ -34,6 +34,33 @@ export async function loadConfig(files: string[], options: LoadConfigOptions = {
   for (const [index, file] of files.entries()) {
     documents.push(await readConfigFile(file, absolute[index]!, { env, used }));
   }
+  return validateDocuments(documents, {
+    files: absolute,
+    projectDir: path.dirname(absolute[0]!),
+    environment: Object.fromEntries(used),
+  });
+}
+
+/**
+ * Validates a configuration given as an object in the shape of `hookdex.yaml` (snake_case keys), with
+ * exactly the rules of `loadConfig`: for programs and tests that build their configuration in code.
+ */
+export function parseConfig(
+  document: Record<string, unknown>,
+  options: { projectDir: string; file?: string },
+): HookdexConfig {
+  const file = options.file ?? path.join(options.projectDir, 'hookdex.yaml');
+  return validateDocuments([{ file, value: document }], {
+    files: [path.resolve(file)],
+    projectDir: path.resolve(options.projectDir),
+    environment: {},
+  });
+}
+
+function validateDocuments(
+  documents: ConfigDocument[],
+  context: Pick<HookdexConfig, 'files' | 'projectDir' | 'environment'>,
+): HookdexConfig {
   const merged = mergeDocuments(documents);
   const parsed = configSchema.safeParse(merged.value);
   const problems = [
@@ -43,9 +70,5 @@ export async function loadConfig(files: string[], options: LoadConfigOptions = {
   const problem = firstProblem(problems, merged.value);
   if (problem !== undefined) throw problem.createError(merged.originOf(problem.path));
   if (!parsed.success) throw new Error('unreachable: schema issues always make problems');
-  return buildConfig(parsed.data, {
-    files: absolute,
-    projectDir: path.dirname(absolute[0]!),
-    environment: Object.fromEntries(used),
-  });
+  return buildConfig(parsed.data, context);
 }

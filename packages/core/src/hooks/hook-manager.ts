@@ -124,8 +124,8 @@ export class HookManager implements HookFirer {
         actualType: describeType(args),
       });
     }
-    const declared = new Set(config.args.map((argument) => argument.name));
-    for (const key of Object.keys(args)) {
+    const declared = this.declaredNames(config);
+    for (const key in args) {
       if (!declared.has(key)) {
         throw new CallbackTypeError({
           hook: config.name,
@@ -159,6 +159,28 @@ export class HookManager implements HookFirer {
     }
   }
 
+  // NOTE: per-hook values computed once; fireHook is on the hot path of every handler.
+  private readonly declared = new WeakMap<HookConfig, ReadonlySet<string>>();
+  private readonly loggers = new Map<string, Logger>();
+
+  private declaredNames(config: HookConfig): ReadonlySet<string> {
+    let names = this.declared.get(config);
+    if (names === undefined) {
+      names = new Set(config.args.map((argument) => argument.name));
+      this.declared.set(config, names);
+    }
+    return names;
+  }
+
+  private loggerOf(config: HookConfig): Logger {
+    let logger = this.loggers.get(config.name);
+    if (logger === undefined) {
+      logger = this.options.logger.child(`hooks.${config.name}`);
+      this.loggers.set(config.name, logger);
+    }
+    return logger;
+  }
+
   private async dispatch(
     config: HookConfig,
     args: Record<string, unknown>,
@@ -166,7 +188,7 @@ export class HookManager implements HookFirer {
   ): Promise<void> {
     const callback = this.callbackOf(config);
     this.checkArguments(config, args);
-    const logger = this.options.logger.child(`hooks.${config.name}`);
+    const logger = this.loggerOf(config);
     const run = (): Promise<void> => this.run(config, callback, args, logger, options.signal);
     if (!options.wait) {
       const hook = { name: config.name, run: () => this.options.transactions.detached(run) };

@@ -68,7 +68,15 @@ describe.each(DATABASES)('a process killed with SIGKILL in the middle of a level
   });
 
   it('leaves no part of that level and, restarted, ends equal to an uninterrupted run', async () => {
-    const database = JSON.stringify(project.database);
+    const database = JSON.stringify(
+      kind === 'sqlite'
+        ? { kind: 'sqlite', path: 'test.sqlite' }
+        : {
+            kind: 'postgres',
+            url: process.env.DATABASE_URL,
+            schema: (project.database as { schema: string }).schema,
+          },
+    );
     const crashed = await runChild(['crash', project.dir, database], 'IN_LEVEL');
     expect(crashed.signal).toBe('SIGKILL');
 
