@@ -33,6 +33,10 @@ const MAX_SLEEP_MS = 60_000;
 // the event loop is never blocked by one job's backlog.
 const CATCH_UP_CHUNK = 1000;
 const DAEMON_BACKOFF_MIN_MS = 1000;
+// NOTE: within this many milliseconds of a fire the scheduler stops using timers and checks after
+// each turn of the event loop (see `arm`); timers are aimed this window less the lead early.
+const PRECISE_WINDOW_MS = 4;
+const PRECISE_LEAD_MS = 2;
 const DAEMON_BACKOFF_MAX_MS = 60_000;
 
 /** A registered job: the heap orders jobs by `key`, the time (after jitter) the next fire is due. */
@@ -76,6 +80,7 @@ export class Scheduler {
   private state: State = 'idle';
   private timer: TimerHandle | undefined;
   private timerTarget = Number.POSITIVE_INFINITY;
+  private timerImmediate = false;
   private failure: SchedulerError | undefined;
 
   constructor(options: SchedulerOptions = {}) {
@@ -124,7 +129,7 @@ export class Scheduler {
   }
 
   /** Adds a job; throws `DUPLICATE_JOB` when the id is taken (use `upsert` to replace). */
-  add(job: JobDefinition): JobInfo {
+  add(job: JobDefinition): void {
     this.assertNotStopped();
     validateJobShape(job);
     if (this.jobs.has(job.id)) {
@@ -134,14 +139,14 @@ export class Scheduler {
         { jobId: job.id },
       );
     }
-    return this.install(job, undefined);
+    this.install(job, undefined);
   }
 
   /** Adds a job, or replaces the job with the same id (its running runs go on and count for `maxInstances`). */
-  upsert(job: JobDefinition): JobInfo {
+  upsert(job: JobDefinition): void {
     this.assertNotStopped();
     validateJobShape(job);
-    return this.install(job, this.jobs.get(job.id));
+    this.install(job, this.jobs.get(job.id));
   }
 
   /** Removes a job; runs in progress finish (a daemon's signal is aborted). */
@@ -176,6 +181,8 @@ export class Scheduler {
     if (!job.paused) return;
     job.paused = false;
     job.daemonRestarts = 0;
+    // Before start() there is nothing to compute: start() schedules every unpaused job.
+    if (this.state !== 'running') return;
     const now = this.clock.now();
     if (job.kind !== 'daemon' && job.schedule !== undefined) {
       job.nextScheduled = fromMs === undefined ? job.schedule.next(now) : job.schedule.next(fromMs - 1);
@@ -184,7 +191,7 @@ export class Scheduler {
         return;
       }
     }
-    if (this.state === 'running') this.plan(job, now, false);
+    this.plan(job, now, false);
   }
 
   /** Replaces a job's trigger; the schedule restarts from now. Daemons cannot be rescheduled. */
@@ -201,11 +208,16 @@ export class Scheduler {
     const definition = { ...job.definition, trigger };
     const options = resolveJobOptions(definition, this.defaults);
     const now = this.clock.now();
-    const built = this.buildSchedule(definition, kind, options, now);
+    const { schedule, cron } = this.buildSchedule(definition, kind, options, now);
     this.heap.remove(job);
     this.releaseSchedule(job);
-    Object.assign(job, { definition, kind, options, ...built });
-    if (this.state === 'running' && !job.paused) this.plan(job, now, true);
+    job.definition = definition;
+    job.kind = kind;
+    job.options = options;
+    job.schedule = schedule;
+    job.cron = cron;
+    job.nextScheduled = null;
+    if (this.state === 'running' && !job.paused) this.begin(job, now);
     return this.describe(job);
   }
 
@@ -258,13 +270,9 @@ export class Scheduler {
     const now = this.clock.now();
     for (const job of this.jobs.values()) {
       if (job.paused) continue;
-      this.releaseSchedule(job);
-      Object.assign(job, this.buildSchedule(job.definition, job.kind, job.options, now));
-      if (job.kind !== 'daemon' && job.nextScheduled === null) {
-        this.finish(job);
-        continue;
-      }
-      this.plan(job, now, true);
+      // Intervals count from start, not from add.
+      if (job.kind === 'interval') job.schedule = this.buildSchedule(job.definition, job.kind, job.options, now).schedule;
+      this.begin(job, now);
     }
     this.arm();
   }
@@ -300,11 +308,11 @@ export class Scheduler {
     return { timedOut, pending: this.active.size };
   }
 
-  private install(definition: JobDefinition, existing: JobRecord | undefined): JobInfo {
+  private install(definition: JobDefinition, existing: JobRecord | undefined): void {
     const kind = triggerKind(definition.trigger, definition.id);
     const options = resolveJobOptions(definition, this.defaults);
     const now = this.clock.now();
-    const built = this.buildSchedule(definition, kind, options, now);
+    const { schedule, cron } = this.buildSchedule(definition, kind, options, now);
     let job: JobRecord;
     if (existing === undefined) {
       job = {
@@ -312,6 +320,9 @@ export class Scheduler {
         definition,
         kind,
         options,
+        schedule,
+        cron,
+        nextScheduled: null,
         key: 0,
         heapIndex: -1,
         cursor: now,
@@ -319,7 +330,6 @@ export class Scheduler {
         running: 0,
         daemonRestarts: 0,
         removed: false,
-        ...built,
       };
       this.jobs.set(job.id, job);
     } else {
@@ -327,30 +337,34 @@ export class Scheduler {
       this.heap.remove(job);
       this.releaseSchedule(job);
       if (job.kind === 'daemon') this.abortRunsOf(job, 'replaced');
-      Object.assign(job, { definition, kind, options, daemonRestarts: 0, ...built });
+      job.definition = definition;
+      job.kind = kind;
+      job.options = options;
+      job.schedule = schedule;
+      job.cron = cron;
+      job.nextScheduled = null;
+      job.daemonRestarts = 0;
     }
-    this.emit('added', { jobId: job.id, replaced: existing !== undefined });
-    if (this.state === 'running' && !job.paused) {
-      if (kind !== 'daemon' && job.nextScheduled === null) this.finish(job);
-      else this.plan(job, now, true);
-    }
-    return this.describe(job);
+    if (this.events.has('added')) this.emit('added', { jobId: job.id, replaced: existing !== undefined });
+    // NOTE: before start() nothing is computed: start() computes every first fire at one `now`, so
+    // jobs sharing an expression share one cron-parser call (10,000 jobs then cost one).
+    if (this.state === 'running' && !job.paused) this.begin(job, now);
   }
 
-  /** The schedule of a job and its first fire at or after `now`. */
+  /** The schedule of a job (an interval's anchor is `now` unless it has a `startDate`). */
   private buildSchedule(
     definition: JobDefinition,
     kind: TriggerKind,
     options: ResolvedOptions,
     now: number,
-  ): Pick<JobRecord, 'schedule' | 'cron' | 'nextScheduled'> {
+  ): Pick<JobRecord, 'schedule' | 'cron'> {
     const bounded = (schedule: Schedule): Schedule =>
       Number.isFinite(options.startMs) || Number.isFinite(options.endMs)
         ? new BoundedSchedule(schedule, options.startMs, options.endMs)
         : schedule;
     switch (kind) {
       case 'daemon':
-        return { schedule: undefined, cron: undefined, nextScheduled: null };
+        return { schedule: undefined, cron: undefined };
       case 'cron': {
         let cron: CronSchedule;
         try {
@@ -365,27 +379,43 @@ export class Scheduler {
           }
           throw error;
         }
-        const schedule = bounded(cron);
-        // The first fire is the first matching time strictly after start (or add), like interval jobs.
-        return { schedule, cron, nextScheduled: schedule.next(now) };
+        return { schedule: bounded(cron), cron };
       }
       case 'interval': {
         const periodMs = (definition.trigger as IntervalTrigger).interval * 1000;
         const anchor = Number.isFinite(options.startMs) ? options.startMs : now;
-        const schedule = bounded(new IntervalSchedule(anchor, periodMs));
-        return { schedule, cron: undefined, nextScheduled: schedule.next(now) };
+        return { schedule: bounded(new IntervalSchedule(anchor, periodMs)), cron: undefined };
       }
       case 'date': {
         const at = toEpochMs((definition.trigger as DateTrigger).date, 'trigger.date', definition.id);
-        const schedule = bounded(new DateSchedule(at));
-        // A date already past is still due once: the misfire grace time decides whether it runs.
-        return { schedule, cron: undefined, nextScheduled: schedule.next(Number.NEGATIVE_INFINITY) };
+        return { schedule: bounded(new DateSchedule(at)), cron: undefined };
       }
       default: {
         const exhaustive: never = kind;
         throw new Error(`Unhandled trigger kind ${String(exhaustive)}`);
       }
     }
+  }
+
+  /**
+   * A job's first fire when it starts at `now`: strictly after `now` for cron and interval jobs;
+   * a date job's date even when it is already past (the grace time then decides whether it runs).
+   */
+  private firstFire(job: Pick<JobRecord, 'kind' | 'schedule'>, now: number): number | null {
+    if (job.schedule === undefined) return null;
+    return job.kind === 'date' ? job.schedule.next(Number.NEGATIVE_INFINITY) : job.schedule.next(now);
+  }
+
+  /** Schedules a job's first fire from `now` (a daemon: starts it), or removes a job with none. */
+  private begin(job: JobRecord, now: number): void {
+    if (job.kind !== 'daemon') {
+      job.nextScheduled = this.firstFire(job, now);
+      if (job.nextScheduled === null) {
+        this.finish(job);
+        return;
+      }
+    }
+    this.plan(job, now, true);
   }
 
   /** Puts a job on the heap for its next fire (a daemon: to start now). */
@@ -416,6 +446,7 @@ export class Scheduler {
 
   private readonly wake = (): void => {
     this.timer = undefined;
+    this.timerImmediate = false;
     this.timerTarget = Number.POSITIVE_INFINITY;
     if (this.state !== 'running') return;
     // NOTE: Node timers can fire up to ~1 ms before the wall-clock target, and the wall clock can
@@ -511,7 +542,6 @@ export class Scheduler {
     const run = new Run({ job, jobId: job.id, scheduledAt, startedAt: now });
     run.onDone = onDone;
     job.running++;
-    this.active.add(run);
     if (this.events.has('submitted')) {
       this.emit('submitted', { jobId: job.id, scheduledAt: run.scheduledAt, startedAt: new Date(now) });
     }
@@ -523,6 +553,9 @@ export class Scheduler {
       return;
     }
     if (isThenable(result)) {
+      // NOTE: only runs that outlive this call are tracked (shutdown waits for them, aborts them);
+      // a synchronous run is already over.
+      this.active.add(run);
       result.then(
         () => this.finishRun(run, undefined, false),
         (error: unknown) => this.finishRun(run, error, true),
@@ -558,7 +591,7 @@ export class Scheduler {
       this.reportError(job, run, error);
     }
     run.onDone?.(error);
-    if (this.active.size === 0) {
+    if (this.idleWaiters.length > 0 && this.active.size === 0) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
@@ -620,22 +653,47 @@ export class Scheduler {
       return;
     }
     const now = this.clock.now();
+    const remaining = top.key - now;
+    const precise = this.timers.setImmediate !== undefined;
+    if (precise && remaining <= PRECISE_WINDOW_MS) {
+      // NOTE: a timer armed at the end of a busy wake is measured from libuv's cached loop time,
+      // so it fires early, and a 1 ms re-arm then fires 1-2 ms late. The timer is aimed a little
+      // before the fire instead, and for the last few milliseconds we check again after each turn
+      // of the event loop.
+      if (this.timer !== undefined) {
+        if (this.timerImmediate) return;
+        this.timers.clearTimeout(this.timer);
+      }
+      this.timer = this.timers.setImmediate!(this.wake);
+      this.timerImmediate = true;
+      this.timerTarget = now;
+      if (this.unref) this.timer.unref?.();
+      return;
+    }
     // NOTE: at least 1 ms (Node's own floor) and at most maxSleepMs: the cap keeps every delay far
     // below setTimeout's 2^31-1 ms limit and bounds how late a wall-clock jump is noticed.
-    const delay = Math.min(this.maxSleepMs, Math.max(1, Math.ceil(top.key - now)));
+    const delay = Math.min(
+      this.maxSleepMs,
+      Math.max(1, Math.ceil(remaining) - (precise ? PRECISE_WINDOW_MS - PRECISE_LEAD_MS : 0)),
+    );
     const target = now + delay;
     if (this.timer !== undefined) {
       if (this.timerTarget <= target) return;
-      this.timers.clearTimeout(this.timer);
+      this.clearTimer();
     }
     this.timer = this.timers.setTimeout(this.wake, delay);
+    this.timerImmediate = false;
     this.timerTarget = target;
     if (this.unref) this.timer.unref?.();
   }
 
   private clearTimer(): void {
-    if (this.timer !== undefined) this.timers.clearTimeout(this.timer);
+    if (this.timer !== undefined) {
+      if (this.timerImmediate) this.timers.clearImmediate?.(this.timer);
+      else this.timers.clearTimeout(this.timer);
+    }
     this.timer = undefined;
+    this.timerImmediate = false;
     this.timerTarget = Number.POSITIVE_INFINITY;
   }
 
@@ -703,14 +761,13 @@ export class Scheduler {
 
   private describe(job: JobRecord): JobInfo {
     const options = job.options;
+    const next = this.state === 'idle' ? this.firstFire(job, this.clock.now()) : job.nextScheduled;
     return {
       id: job.id,
       kind: job.kind,
       trigger: job.definition.trigger,
       nextRunAt:
-        job.paused || job.kind === 'daemon' || job.nextScheduled === null
-          ? null
-          : new Date(job.nextScheduled),
+        job.paused || job.kind === 'daemon' || next === null ? null : new Date(next),
       paused: job.paused,
       running: job.running,
       options: {
