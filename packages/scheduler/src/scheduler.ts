@@ -271,7 +271,8 @@ export class Scheduler {
     for (const job of this.jobs.values()) {
       if (job.paused) continue;
       // Intervals count from start, not from add.
-      if (job.kind === 'interval') job.schedule = this.buildSchedule(job.definition, job.kind, job.options, now).schedule;
+      if (job.kind === 'interval')
+        job.schedule = this.buildSchedule(job.definition, job.kind, job.options, now).schedule;
       this.begin(job, now);
     }
     this.arm();
@@ -766,8 +767,7 @@ export class Scheduler {
       id: job.id,
       kind: job.kind,
       trigger: job.definition.trigger,
-      nextRunAt:
-        job.paused || job.kind === 'daemon' || next === null ? null : new Date(next),
+      nextRunAt: job.paused || job.kind === 'daemon' || next === null ? null : new Date(next),
       paused: job.paused,
       running: job.running,
       options: {
