@@ -78,6 +78,21 @@ describe.each(DATABASES)('start-up and reindexing on $name', ({ kind }) => {
     expect(log).toEqual(['on_reindex', 'on_restart', 'on_restart', 'on_reindex', 'on_restart']);
   });
 
+  it('wipes immune tables too with wipe({ immune: true }), as `schema wipe --immune` does', async () => {
+    const config = project.config({ immuneTables: ['keepsake'] });
+    const { app, container } = createApp(config);
+    await app.start();
+    await app.dataSource.query('CREATE TABLE keepsake (id INTEGER PRIMARY KEY)');
+    const schema = container.resolve((await import('../database/schema-manager.js')).SchemaManager);
+    expect((await schema.wipe({ immune: true })).sort()).toEqual(['counter', 'keepsake']);
+    expect(await schema.getRecord()).toBeUndefined();
+    const left = (await schema.listObjects())
+      .map((object) => object.name)
+      .filter((name) => !name.startsWith('hookdex_'));
+    expect(left).toEqual([]);
+    await app.stop();
+  });
+
   it('fires a failing on_reindex again at the next start', async () => {
     const log: string[] = [];
     let fail = true;

@@ -178,6 +178,35 @@ describe.each(DATABASES)('runtime behaviour on $name', ({ kind }) => {
     await viewer.app.stop();
   });
 
+  it('refuses ctx.rollback with fromLevel not above toLevel, or of an unknown index', async () => {
+    const chain = tokenChain(5);
+    const errors: string[] = [];
+    const { app } = start(chain, {
+      userHooks: { probe: { run: () => {} } },
+      hooks: {
+        probe: async (ctx) => {
+          for (const [index, from, to] of [
+            ['tokens', 3, 3],
+            ['tokens', 2, 4],
+            ['nope', 4, 2],
+          ] as const) {
+            await ctx.rollback(index, from, to).catch((error: Error) => errors.push(error.message));
+          }
+        },
+      },
+    });
+    await app.start();
+    await vi.waitFor(async () => expect(await actualState(app)).toEqual(expectedState(chain, 0, 4)), WAIT);
+    await app.fireHook('probe');
+    expect(errors).toEqual([
+      'rollback(tokens, 3, 3): expected integer levels with fromLevel above toLevel.',
+      'rollback(tokens, 2, 4): expected integer levels with fromLevel above toLevel.',
+      'indexes.nope: expected the name of a running index, found `nope`.',
+    ]);
+    expect(await actualState(app)).toEqual(expectedState(chain, 0, 4));
+    await app.stop();
+  });
+
   it('prunes the journal per index, keeping each index its own rollback window', async () => {
     const chain = tokenChain(400);
     const { app } = start(chain, {
