@@ -28,9 +28,11 @@ export type {
   SchedulerConfig,
   SqliteDatabaseConfig,
 } from './config/config-types.js';
-export type { LoadConfigOptions } from './config/load-config.js';
-export { loadConfig, parseConfig } from './config/load-config.js';
+export { didYouMean } from './config/did-you-mean.js';
+export type { ConfigSource, LoadConfigOptions, ReadConfigSourceOptions } from './config/load-config.js';
+export { loadConfig, parseConfig, readConfigSource } from './config/load-config.js';
 export { loadExternalTypes } from './config/load-external-types.js';
+export type { EnvironmentVariableUse } from './config/substitute-environment.js';
 export type { FireHookOptions } from './context/base-context.js';
 export { BaseContext } from './context/base-context.js';
 export { HandlerContext } from './context/handler-context.js';
@@ -69,6 +71,12 @@ export { HookdexError, toError } from './errors/hookdex-error.js';
 export { HookManager } from './hooks/hook-manager.js';
 export type { HookCallback } from './hooks/hook-registry.js';
 export { HookRegistry } from './hooks/hook-registry.js';
+export type {
+  FireHookArguments,
+  HookdexRegister,
+  HookName,
+  RegisteredHooks,
+} from './hooks/hookdex-register.js';
 export type { IndexRollbackArgs, SystemHookName } from './hooks/system-hooks.js';
 export { isSystemHook, SYSTEM_HOOK_NAMES, SYSTEM_HOOKS } from './hooks/system-hooks.js';
 export { JobManager } from './jobs/job-manager.js';
@@ -90,10 +98,11 @@ export type {
 } from './runtime/datasource.js';
 export type { HandlerCallback } from './runtime/handler-registry.js';
 export { HandlerRegistry } from './runtime/handler-registry.js';
+export { hashIndexConfig } from './runtime/hash-index-config.js';
 export type { IndexKind } from './runtime/index-kind.js';
 export { fieldMatchIndexKind } from './runtime/index-kind.js';
 export type { IndexState, IndexStatus } from './runtime/index-state-store.js';
-export { DEFAULT_ROLLBACK_DEPTH, hashIndexConfig } from './runtime/indexing-runtime.js';
+export { DEFAULT_ROLLBACK_DEPTH } from './runtime/indexing-runtime.js';
 export type { RuntimeControl } from './runtime/runtime-link.js';
 export type { AfterCommitTask, TransactionFrame } from './transactions/transaction-manager.js';
 export { TransactionManager } from './transactions/transaction-manager.js';

@@ -16,6 +16,12 @@ export interface LoadConfigOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** Options of `readConfigSource`. */
+export interface ReadConfigSourceOptions extends LoadConfigOptions {
+  /** Record unset variables without a default (substituting nothing) instead of failing. */
+  allowUnset?: boolean;
+}
+
 /**
  * Loads `hookdex.yaml` from one or more files (later files override earlier ones: mappings merge,
  * lists and scalars are replaced), substitutes `${VAR}` and `${VAR:-default}`, and validates
@@ -24,6 +30,39 @@ export interface LoadConfigOptions {
  * arguments a `CallbackTypeError`. The project directory is the first file's directory.
  */
 export async function loadConfig(files: string[], options: LoadConfigOptions = {}): Promise<HookdexConfig> {
+  const { documents, environment, absolute } = await readDocuments(files, options);
+  return validateDocuments(documents, {
+    files: absolute,
+    projectDir: path.dirname(absolute[0]!),
+    environment: Object.fromEntries(
+      Object.entries(environment).map(([name, use]) => [name, { value: use.value, default: use.default }]),
+    ),
+  });
+}
+
+/** The configuration files as written, environment substituted and merged, before validation. */
+export interface ConfigSource {
+  /** The merged document (snake_case keys, as in the files). */
+  readonly document: Record<string, unknown>;
+  /** Every environment variable the files use: value used, default, and where it is written. */
+  readonly environment: Readonly<Record<string, EnvironmentVariableUse>>;
+}
+
+/**
+ * Reads configuration files as `loadConfig` does (substitution, merging) without validating the
+ * result: what `hookdex config export` prints and `hookdex config env` lists. A file that cannot be
+ * read or parsed is a `ConfigurationError`, and so is an unset variable without a default unless
+ * `allowUnset` (then its value is recorded as undefined).
+ */
+export async function readConfigSource(
+  files: string[],
+  options: ReadConfigSourceOptions = {},
+): Promise<ConfigSource> {
+  const { documents, environment } = await readDocuments(files, options);
+  return { document: mergeDocuments(documents).value, environment };
+}
+
+async function readDocuments(files: string[], options: ReadConfigSourceOptions) {
   if (files.length === 0) {
     throw new ConfigurationError({ expected: 'at least one configuration file', found: 'none' });
   }
@@ -32,13 +71,11 @@ export async function loadConfig(files: string[], options: LoadConfigOptions = {
   const absolute = files.map((file) => path.resolve(file));
   const documents: ConfigDocument[] = [];
   for (const [index, file] of files.entries()) {
-    documents.push(await readConfigFile(file, absolute[index]!, { env, used }));
+    documents.push(
+      await readConfigFile(file, absolute[index]!, { env, used, allowUnset: options.allowUnset ?? false }),
+    );
   }
-  return validateDocuments(documents, {
-    files: absolute,
-    projectDir: path.dirname(absolute[0]!),
-    environment: Object.fromEntries(used),
-  });
+  return { documents, environment: Object.fromEntries(used), absolute };
 }
 
 /**

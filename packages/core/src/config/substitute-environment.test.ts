@@ -15,7 +15,13 @@ describe('substituteEnvironment', () => {
   it('replaces a set variable and records its value', () => {
     expect(substitute('url: ${DB_URL}\n', { DB_URL: 'postgres://db' })).toEqual({
       text: 'url: postgres://db\n',
-      used: { DB_URL: { value: 'postgres://db', default: undefined } },
+      used: {
+        DB_URL: {
+          value: 'postgres://db',
+          default: undefined,
+          places: [{ file: 'hookdex.yaml', line: 1, key: 'url' }],
+        },
+      },
     });
   });
 
@@ -24,11 +30,13 @@ describe('substituteEnvironment', () => {
     expect(substitute('interval: ${INTERVAL:-60}', { INTERVAL: '' }).text).toBe('interval: 60');
     expect(substitute('interval: ${INTERVAL:-60}', { INTERVAL: '5' })).toEqual({
       text: 'interval: 5',
-      used: { INTERVAL: { value: '5', default: '60' } },
+      used: {
+        INTERVAL: { value: '5', default: '60', places: [{ file: 'hookdex.yaml', line: 1, key: 'interval' }] },
+      },
     });
     expect(substitute('name: ${NAME:-}', {})).toEqual({
       text: 'name: ',
-      used: { NAME: { value: '', default: '' } },
+      used: { NAME: { value: '', default: '', places: [{ file: 'hookdex.yaml', line: 1, key: 'name' }] } },
     });
   });
 
@@ -39,7 +47,7 @@ describe('substituteEnvironment', () => {
   it('reads `$${VAR}` as a literal `${VAR}` and records nothing for it', () => {
     expect(substitute('sql: "SELECT $${VAR} ${X:-1}"', {})).toEqual({
       text: 'sql: "SELECT ${VAR} 1"',
-      used: { X: { value: '1', default: '1' } },
+      used: { X: { value: '1', default: '1', places: [{ file: 'hookdex.yaml', line: 1, key: 'sql' }] } },
     });
   });
 
@@ -49,8 +57,22 @@ describe('substituteEnvironment', () => {
 
   it('records each variable once, keeping the first default written', () => {
     expect(substitute('a: ${A}\nb: ${A:-x}\nc: ${B:-1}\nd: ${B:-2}', { A: 'a' }).used).toEqual({
-      A: { value: 'a', default: 'x' },
-      B: { value: '1', default: '1' },
+      A: {
+        value: 'a',
+        default: 'x',
+        places: [
+          { file: 'hookdex.yaml', line: 1, key: 'a' },
+          { file: 'hookdex.yaml', line: 2, key: 'b' },
+        ],
+      },
+      B: {
+        value: '1',
+        default: '1',
+        places: [
+          { file: 'hookdex.yaml', line: 3, key: 'c' },
+          { file: 'hookdex.yaml', line: 4, key: 'd' },
+        ],
+      },
     });
   });
 
@@ -71,5 +93,23 @@ describe('substituteEnvironment', () => {
         'column 13, with `PG_PASSWORD` unset (set `PG_PASSWORD`, or give a default: `${PG_PASSWORD:-default}`; ' +
         '`$${PG_PASSWORD}` is a literal `${PG_PASSWORD}`).',
     );
+  });
+
+  it('records an unset variable without a default instead of failing, with allowUnset', () => {
+    const used = new Map<string, EnvironmentVariableUse>();
+    const text = substituteEnvironment('database:\n  password: ${PG_PASSWORD}\n', {
+      file: 'hookdex.yaml',
+      env: {},
+      used,
+      allowUnset: true,
+    });
+    expect(text).toBe('database:\n  password: \n');
+    expect(Object.fromEntries(used)).toEqual({
+      PG_PASSWORD: {
+        value: undefined,
+        default: undefined,
+        places: [{ file: 'hookdex.yaml', line: 2, key: 'password' }],
+      },
+    });
   });
 });

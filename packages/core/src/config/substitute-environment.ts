@@ -6,6 +6,8 @@ export interface EnvironmentVariableUse {
   value: string | undefined;
   /** The default written in `${NAME:-default}`, if any. */
   default: string | undefined;
+  /** Where it is written: file, 1-based line, and the YAML key on that line when there is one. */
+  places: Array<{ file: string; line: number; key: string | undefined }>;
 }
 
 /** Where substitution happens and what it records. */
@@ -15,10 +17,14 @@ export interface SubstitutionOptions {
   env: Readonly<Record<string, string | undefined>>;
   /** Receives every variable used, in order of first use. */
   used: Map<string, EnvironmentVariableUse>;
+  /** Record an unset variable without a default (substituting nothing) instead of failing. */
+  allowUnset?: boolean;
 }
 
 // NOTE: `$${NAME}` is the escape for a literal `${NAME}`; the optional leading `$` captures it.
 const PLACEHOLDER = /(\$?)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}\n]*))?\}/g;
+// The YAML key on a placeholder's line (`password` in `password: ${PGPASSWORD}`), for `config env`.
+const KEY_ON_LINE = /^\s*(?:-\s+)?["']?([^"':#\s][^"':#]*?)["']?\s*:(?:\s|$)/;
 
 /**
  * Replaces `${NAME}` and `${NAME:-default}` in the raw text of a file, before it is parsed, as
@@ -34,8 +40,15 @@ export function substituteEnvironment(text: string, options: SubstitutionOptions
       const set = options.env[name];
       const value = set === undefined || (set === '' && fallback !== undefined) ? fallback : set;
       const previous = options.used.get(name);
-      options.used.set(name, { value: previous?.value ?? value, default: previous?.default ?? fallback });
+      const { line } = lineAndColumn(text, offset);
+      const key = KEY_ON_LINE.exec(text.split('\n')[line - 1] ?? '')?.[1]?.trim();
+      options.used.set(name, {
+        value: previous?.value ?? value,
+        default: previous?.default ?? fallback,
+        places: [...(previous?.places ?? []), { file: options.file, line, key }],
+      });
       if (value === undefined) {
+        if (options.allowUnset === true) return '';
         const { line, column } = lineAndColumn(text, offset);
         throw new ConfigurationError({
           file: options.file,

@@ -6,6 +6,7 @@ import type { EntityManager } from 'typeorm';
 import type { HookdexConfig } from '../config/config-types.js';
 import type { ReindexingReason } from '../errors/errors.js';
 import { InitializationRequiredError } from '../errors/errors.js';
+import type { FireHookArguments, HookName } from '../hooks/hookdex-register.js';
 import type { Logger } from '../logging/logger.js';
 import type { ContextServices } from './context-services.js';
 
@@ -39,8 +40,13 @@ export abstract class BaseContext {
     return this.services.transactions.manager();
   }
 
-  /** Fires a user hook; arguments are type checked against its declaration before it runs. */
-  fireHook(name: string, args: Record<string, unknown> = {}, options: FireHookOptions = {}): Promise<void> {
+  /**
+   * Fires a user hook; arguments are type checked against its declaration before it runs. After
+   * `hookdex init`, the generated `types/hooks.d.ts` makes an unknown name or a wrong argument a
+   * compile error too.
+   */
+  fireHook<Name extends HookName>(name: Name, ...rest: FireHookArguments<Name>): Promise<void> {
+    const [args = {}, options = {}] = rest as [Record<string, unknown>?, FireHookOptions?];
     return this.services.hooks.fire(name, args, { wait: options.wait ?? true });
   }
 

@@ -4,10 +4,13 @@ import { INTERNAL_TABLE_PREFIX } from '../config/config-names.js';
 import type { HookdexConfig } from '../config/config-types.js';
 import { CONFIG, DATA_SOURCE } from '../di/tokens.js';
 import type { ReindexingReason } from '../errors/errors.js';
+import { hashIndexConfig } from '../runtime/hash-index-config.js';
 import { quoteIdentifier } from './create-data-source.js';
 
 const SCHEMA_TABLE = 'hookdex_schema';
 const RECORD_NAME = 'default';
+// NOTE: the runtime's index state table (see `IndexStateStore`).
+const INDEX_TABLE = 'hookdex_index';
 
 /** The schema record: its presence means the database was initialised (`on_reindex` ran). */
 export interface SchemaRecord {
@@ -90,12 +93,33 @@ export class SchemaManager {
     );
   }
 
-  /** `schema approve`: clears a pending reindex and adopts the current model hash. */
-  async approve(hash: string): Promise<void> {
+  /**
+   * `schema approve`: clears a pending reindex and adopts the current model hash and the current
+   * configuration of every configured index (as DipDup's approve does), keeping the data.
+   */
+  async approve(hash: string): Promise<{ indexes: string[] }> {
     await this.dataSource.query(
       `UPDATE ${SCHEMA_TABLE} SET reindex = NULL, hash = ${this.parameter(1)}, updated_at = ${this.parameter(2)} WHERE name = ${this.parameter(3)}`,
       [hash, new Date().toISOString(), RECORD_NAME],
     );
+    const adopted: string[] = [];
+    if (!(await this.listObjects()).some((object) => object.name === INDEX_TABLE))
+      return { indexes: adopted };
+    const rows: Array<{ name: string; config_hash: string }> = await this.dataSource.query(
+      `SELECT name, config_hash FROM ${INDEX_TABLE}`,
+    );
+    for (const row of rows) {
+      const index = this.config.indexes[row.name];
+      if (index === undefined) continue;
+      const configHash = hashIndexConfig(index);
+      if (configHash === row.config_hash) continue;
+      await this.dataSource.query(
+        `UPDATE ${INDEX_TABLE} SET config_hash = ${this.parameter(1)} WHERE name = ${this.parameter(2)}`,
+        [configHash, row.name],
+      );
+      adopted.push(row.name);
+    }
+    return { indexes: adopted };
   }
 
   /** Tables and views of the project's schema, hookdex's own included. */

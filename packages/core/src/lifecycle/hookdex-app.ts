@@ -21,6 +21,7 @@ import {
 import { HookdexError } from '../errors/hookdex-error.js';
 import { HookManager } from '../hooks/hook-manager.js';
 import { HookRegistry } from '../hooks/hook-registry.js';
+import type { FireHookArguments, HookName } from '../hooks/hookdex-register.js';
 import { JobManager } from '../jobs/job-manager.js';
 import { Journal } from '../journal/journal.js';
 import type { Logger } from '../logging/logger.js';
@@ -119,11 +120,8 @@ export class HookdexApp {
   }
 
   /** Fires a user hook from outside any handler (as `hookdex hook fire` does). */
-  fireHook(
-    name: string,
-    args: Record<string, unknown> = {},
-    options: { wait?: boolean } = {},
-  ): Promise<void> {
+  fireHook<Name extends HookName>(name: Name, ...rest: FireHookArguments<Name>): Promise<void> {
+    const [args = {}, options = {}] = rest as [Record<string, unknown>?, { wait?: boolean }?];
     return this.hooks.fire(name, args, { wait: options.wait ?? true });
   }
 

@@ -220,6 +220,24 @@ describe.each(DATABASES)('the indexing runtime on $name', ({ kind }) => {
     const error = await second.app.wait().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ReindexingRequiredError);
     expect((error as ReindexingRequiredError).reason).toBe('config_modified');
+    // `schema approve` adopts the new configuration and keeps the data.
+    const third = start(
+      { chain },
+      { indexes: { tokens: tokenIndex('chain', { firstLevel: 2, lastLevel: 9 }) } },
+    );
+    const { SchemaManager } = await import('../database/schema-manager.js');
+    const { schemaHash } = await import('../database/schema-hash.js');
+    const schema = third.container.resolve(SchemaManager);
+    await schema.prepare();
+    expect(await schema.approve(schemaHash(third.app.dataSource))).toEqual({ indexes: ['tokens'] });
+    await third.app.dataSource.destroy();
+    const fourth = start(
+      { chain },
+      { indexes: { tokens: tokenIndex('chain', { firstLevel: 2, lastLevel: 9 }) } },
+    );
+    await fourth.app.start();
+    await fourth.app.wait();
+    expect(fourth.app.error).toBeUndefined();
   });
 
   it('treats a stored head that is no longer on the chain at restart as a rollback', async () => {

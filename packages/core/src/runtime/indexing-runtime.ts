@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { IndexConfig } from '../config/config-types.js';
 import type { ReindexService } from '../database/reindex-service.js';
 import { ConfigurationError } from '../errors/errors.js';
@@ -8,6 +7,7 @@ import { Mutex } from '../transactions/mutex.js';
 import type { TransactionManager } from '../transactions/transaction-manager.js';
 import type { Datasource, DatasourceFactory, Level } from './datasource.js';
 import type { HandlerRegistry } from './handler-registry.js';
+import { hashIndexConfig } from './hash-index-config.js';
 import { fieldMatchIndexKind, type IndexKind } from './index-kind.js';
 import { IndexProcessor, type LevelJournal } from './index-processor.js';
 import type { IndexStateStore } from './index-state-store.js';
@@ -296,16 +296,4 @@ export class IndexingRuntime implements RuntimeControl {
       }
     });
   }
-}
-
-/** A hash of what an index is configured to do: a change means its data may be wrong. */
-export function hashIndexConfig(config: IndexConfig): string {
-  const canonical = JSON.stringify(config, (_key, value: unknown) =>
-    value !== null && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(
-          Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)),
-        )
-      : value,
-  );
-  return createHash('sha256').update(canonical).digest('hex');
 }
