@@ -16,7 +16,15 @@ export interface Level<Item = unknown> {
  *   continues from `toLevel + 1` on the new branch.
  */
 export type DatasourceEvent<Item = unknown> =
-  | { readonly type: 'level'; readonly level: Level<Item> }
+  | {
+      readonly type: 'level';
+      readonly level: Level<Item>;
+      /**
+       * The chain's head when the level was read, if the datasource knows it. Levels deeper than
+       * the rollback depth below the head are not journaled: no reorg can reach them.
+       */
+      readonly head?: number;
+    }
   | { readonly type: 'realtime' }
   | { readonly type: 'syncing' }
   | { readonly type: 'reorg'; readonly toLevel: number };

@@ -96,7 +96,7 @@ export class IndexProcessor {
       if (signal.aborted) break;
       switch (event.type) {
         case 'level':
-          await this.processLevel(event.level);
+          await this.processLevel(event.level, event.head);
           break;
         case 'realtime':
           await this.flushState();
@@ -143,7 +143,7 @@ export class IndexProcessor {
     this.lastWritten = toLevel;
   }
 
-  private async processLevel(level: Level): Promise<void> {
+  private async processLevel(level: Level, head: number | undefined): Promise<void> {
     if (level.number <= this.level) {
       throw new Error(
         `Datasource ${this.options.datasource.name} delivered level ${level.number} to index ${this.name}, which is already at ${this.level}.`,
@@ -165,10 +165,14 @@ export class IndexProcessor {
     }
     const { transactions, journal, store, hooks, handlers } = this.options;
     const prune = level.number - this.lastPruned >= PRUNE_EVERY;
+    // NOTE: as DipDup does, a level more than rollback_depth below the head is not journaled: a
+    // reorg reaching it would be deeper than rollback_depth, which is a reindex anyway.
+    const journaled =
+      head === undefined || this.status === 'realtime' || head - level.number < this.options.rollbackDepth;
     await this.options.levels.run(() =>
       transactions.transaction(
         async ({ queryRunner }) => {
-          await journal.begin(queryRunner, this.name, level.number);
+          if (journaled) await journal.begin(queryRunner, this.name, level.number);
           for (const [handler, item] of matched) {
             const callback = handlers.get(handler.callback)!;
             const context = hooks.handlerContext(handler, this.name, level.number);
@@ -179,7 +183,7 @@ export class IndexProcessor {
               throw new CallbackError({ kind: 'handler', callback: handler.callback, cause: error });
             }
           }
-          await journal.end(queryRunner);
+          if (journaled) await journal.end(queryRunner);
           await store.putLevelHash(queryRunner, this.name, level.number, level.hash);
           await store.put(queryRunner, this.stateAt(level.number, level.hash));
           if (prune) {

@@ -38,10 +38,13 @@ describe.each(DATABASES)('runtime behaviour on $name', ({ kind }) => {
       userHooks?: Parameters<TestProject['config']>[0]['hooks'];
       handler?: HandlerCallback<TransferItem>;
       rollbackDepth?: number;
+      /** More chains by datasource name, beside `chain`. */
+      others?: Record<string, ScriptedChain<TransferItem>>;
     } = {},
   ) {
+    const chains: Record<string, ScriptedChain<TransferItem>> = { chain, ...options.others };
     const config = project.config({
-      datasources: { chain: datasourceConfig() },
+      datasources: Object.fromEntries(Object.keys(chains).map((name) => [name, datasourceConfig()])),
       indexes: options.indexes ?? { tokens: tokenIndex('chain') },
       ...(options.userHooks === undefined ? {} : { hooks: options.userHooks }),
       ...(options.rollbackDepth === undefined ? {} : { rollbackDepth: options.rollbackDepth }),
@@ -49,7 +52,7 @@ describe.each(DATABASES)('runtime behaviour on $name', ({ kind }) => {
     return createApp(config, {
       entities: [TransferEntity, HolderEntity],
       handlers: { on_transfer: options.handler ?? onTransfer },
-      datasources: { scripted: () => chain },
+      datasources: { scripted: ({ name }) => chains[name]! },
       indexKinds: { transfers: transferKind },
       hooks: options.hooks ?? {},
     });
@@ -209,11 +212,14 @@ describe.each(DATABASES)('runtime behaviour on $name', ({ kind }) => {
 
   it('prunes the journal per index, keeping each index its own rollback window', async () => {
     const chain = tokenChain(400);
+    // Each index ends at its chain's head, so its newest rollback_depth levels are journaled.
+    const short = tokenChain(151, { name: 'short' });
     const { app } = start(chain, {
       rollbackDepth: 20,
+      others: { short },
       indexes: {
         fast: tokenIndex('chain', { lastLevel: 399 }),
-        slow: { ...tokenIndex('chain', { lastLevel: 150 }) },
+        slow: tokenIndex('short', { lastLevel: 150 }),
       },
       handler: (ctx, item) =>
         ctx.db.getRepository(TransferEntity).insert({

@@ -104,7 +104,7 @@ export class ScriptedChain<Item = unknown> implements Datasource<Item> {
         if (seen.length > 4 * this.rollbackDepth) seen.shift();
         this.delivered.push([level.number, level.hash]);
         cursor++;
-        yield { type: 'level', level };
+        yield { type: 'level', level, head: this.head };
         continue;
       }
       if (!realtime) {
