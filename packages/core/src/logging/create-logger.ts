@@ -71,10 +71,14 @@ class WinstonLogger implements Logger {
   }
 }
 
+const RESERVED_FIELDS = new Set(['level', 'message', 'logger', 'timestamp']);
+
 function serialise(fields: LogFields | undefined): LogFields {
   if (fields === undefined) return {};
   const result: LogFields = {};
-  for (const [key, value] of Object.entries(fields)) {
+  for (const [field, value] of Object.entries(fields)) {
+    // NOTE: winston's own keys would overwrite the field (a block `level`, say): keep both.
+    const key = RESERVED_FIELDS.has(field) ? `${field}_` : field;
     result[key] =
       value instanceof Error
         ? {

@@ -89,6 +89,8 @@ export class ScriptedChain<Item = unknown> implements Datasource<Item> {
         while (seen.length > 0 && this.canonical[seen.at(-1)![0]]?.hash !== seen.at(-1)![1]) seen.pop();
         const toLevel = seen.at(-1)?.[0] ?? options.from - 1;
         cursor = toLevel + 1;
+        // The runtime treats a reorg as falling behind: say `realtime` again once caught up.
+        realtime = false;
         yield { type: 'reorg', toLevel };
         continue;
       }
