@@ -158,7 +158,7 @@ export class EvmDatasource implements Datasource<EvmEvent> {
           hash: level.hash as Hash,
           parentHash: level.parentHash as Hash,
         });
-        yield { type: 'level', level };
+        yield { type: 'level', level, head };
         // The runtime asks for the next event only once it has committed this level.
         this.status.processed = { number: level.number, hash: level.hash as Hash };
         if (signal.aborted) return;
