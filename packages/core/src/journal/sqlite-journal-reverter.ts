@@ -22,8 +22,31 @@ function isLiteral(value: string): boolean {
  * by inserting the old row. As on PostgreSQL, an update whose row is gone and a delete whose row
  * came back end with the old row in place (`ON CONFLICT` on the declared primary key).
  */
+// NOTE: reverting one statement at a time through TypeORM cost more than writing the rows did
+// (every statement has its own literals, so each is prepared anew). Statements of tables with a
+// primary key are therefore collected and run this many at a time with better-sqlite3's exec().
+const BATCH = 500;
+const SAVEPOINT = 'hookdex_revert_batch';
+
+/** A journal row that could not be reverted, with the database's error as `cause`. */
+export class RevertFailure extends Error {
+  constructor(
+    readonly entry: StoredEntry,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'RevertFailure';
+  }
+}
+
+/** The raw better-sqlite3 database behind TypeORM's query runner, when there is one. */
+interface SqliteDatabase {
+  exec(sql: string): unknown;
+}
+
 export class SqliteReverter implements EntryReverter {
   private readonly shapes = new Map<string, SqliteTableShape>();
+  private readonly pending: Array<{ sql: string; entry: StoredEntry }> = [];
 
   constructor(private readonly queryRunner: QueryRunner) {}
 
@@ -34,22 +57,34 @@ export class SqliteReverter implements EntryReverter {
     const where = Object.entries(key)
       .map(([column, literal]) => `${columnName(shape, column)} IS ${literal}`)
       .join(' AND ');
+    const keyed = shape.primaryKey.length > 0;
     switch (entry.action) {
       case 'INSERT':
-        await this.run(`DELETE FROM ${table} WHERE ${where}`);
+        await this.queue(`DELETE FROM ${table} WHERE ${where}`, entry);
         return;
       case 'UPDATE': {
         const old = this.writable(shape, entry);
+        if (keyed && shape.primaryKey.every((column) => old.some(([name]) => name === column))) {
+          // An upsert of the old row restores it whether or not the updated row is still there; if
+          // the update changed the key, the row under the new key goes first.
+          const sameKey = shape.primaryKey.every(
+            (column) => key[column] === old.find(([name]) => name === column)?.[1],
+          );
+          if (!sameKey) await this.queue(`DELETE FROM ${table} WHERE ${where}`, entry);
+          await this.queue(this.upsertSql(shape, key, old), entry);
+          return;
+        }
+        await this.flush();
         if (old.length > 0) {
           const assignments = old.map(([column, literal]) => `${quoteIdentifier(column)} = ${literal}`);
           const updated = await this.run(`UPDATE ${table} SET ${assignments.join(', ')} WHERE ${where}`);
           if (updated > 0) return;
         }
-        await this.upsert(shape, key, old);
+        await this.run(this.upsertSql(shape, key, old));
         return;
       }
       case 'DELETE':
-        await this.upsert(shape, key, this.writable(shape, entry));
+        await this.queue(this.upsertSql(shape, key, this.writable(shape, entry)), entry);
         return;
       default: {
         const unknown: never = entry.action;
@@ -62,13 +97,15 @@ export class SqliteReverter implements EntryReverter {
   // parent row's AFTER triggers, so the cascade is journaled first and reverted last, and newest
   // first keeps every key valid. (Deferring and checking at the end would mean scanning tables with
   // pragma_foreign_key_check, or a COMMIT that fails and stays open.)
-  async finish(): Promise<void> {}
+  async finish(): Promise<void> {
+    await this.flush();
+  }
 
-  private async upsert(
+  private upsertSql(
     shape: SqliteTableShape,
     key: Record<string, string>,
     old: Array<[string, string]>,
-  ): Promise<void> {
+  ): string {
     const columns = old.map(([column]) => quoteIdentifier(column));
     const values = old.map(([, literal]) => literal);
     let conflict = '';
@@ -88,16 +125,48 @@ export class SqliteReverter implements EntryReverter {
         values.unshift(literal);
       }
     }
-    await this.run(
-      `INSERT INTO ${quoteIdentifier(shape.name)} (${columns.join(', ')}) VALUES (${values.join(', ')})${conflict}`,
-    );
+    return `INSERT INTO ${quoteIdentifier(shape.name)} (${columns.join(', ')}) VALUES (${values.join(', ')})${conflict}`;
   }
 
-  /** The entry's old values of columns the table still has. */
   private writable(shape: SqliteTableShape, entry: StoredEntry): Array<[string, string]> {
     if (entry.oldValues === null)
       throw new Error(`The ${entry.action} journal row ${entry.id} has no old values.`);
     return Object.entries(literals(entry.oldValues)).filter(([column]) => shape.columns.includes(column));
+  }
+
+  private async queue(sql: string, entry: StoredEntry): Promise<void> {
+    this.pending.push({ sql, entry });
+    if (this.pending.length >= BATCH) await this.flush();
+  }
+
+  /**
+   * Runs the collected statements, in order, in one exec() under a savepoint. If one fails, the
+   * savepoint undoes the batch and the statements run again one by one, so the error names the
+   * journal row that could not be reverted (`RevertFailure`).
+   */
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const batch = this.pending.splice(0);
+    const database = (this.queryRunner as unknown as { databaseConnection?: Partial<SqliteDatabase> })
+      .databaseConnection;
+    if (typeof database?.exec === 'function') {
+      database.exec(`SAVEPOINT ${SAVEPOINT}`);
+      try {
+        database.exec(`${batch.map((item) => item.sql).join(';\n')};`);
+        database.exec(`RELEASE ${SAVEPOINT}`);
+        return;
+      } catch {
+        database.exec(`ROLLBACK TO ${SAVEPOINT}`);
+        database.exec(`RELEASE ${SAVEPOINT}`);
+      }
+    }
+    for (const item of batch) {
+      try {
+        await this.run(item.sql);
+      } catch (error) {
+        throw new RevertFailure(item.entry, error);
+      }
+    }
   }
 
   private async run(sql: string): Promise<number> {
@@ -114,7 +183,6 @@ export class SqliteReverter implements EntryReverter {
   }
 }
 
-/** A stored JSON object of quote() literals, each checked. */
 function literals(json: string): Record<string, string> {
   const object = parseObject(json);
   for (const [column, value] of Object.entries(object)) {
