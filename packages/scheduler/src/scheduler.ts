@@ -209,14 +209,7 @@ export class Scheduler {
     const options = resolveJobOptions(definition, this.defaults);
     const now = this.clock.now();
     const { schedule, cron } = this.buildSchedule(definition, kind, options, now);
-    this.heap.remove(job);
-    this.releaseSchedule(job);
-    job.definition = definition;
-    job.kind = kind;
-    job.options = options;
-    job.schedule = schedule;
-    job.cron = cron;
-    job.nextScheduled = null;
+    this.replace(job, { definition, kind, options, schedule, cron });
     if (this.state === 'running' && !job.paused) this.begin(job, now);
     return this.describe(job);
   }
@@ -335,21 +328,29 @@ export class Scheduler {
       this.jobs.set(job.id, job);
     } else {
       job = existing;
-      this.heap.remove(job);
-      this.releaseSchedule(job);
       if (job.kind === 'daemon') this.abortRunsOf(job, 'replaced');
-      job.definition = definition;
-      job.kind = kind;
-      job.options = options;
-      job.schedule = schedule;
-      job.cron = cron;
-      job.nextScheduled = null;
+      this.replace(job, { definition, kind, options, schedule, cron });
       job.daemonRestarts = 0;
     }
     if (this.events.has('added')) this.emit('added', { jobId: job.id, replaced: existing !== undefined });
     // NOTE: before start() nothing is computed: start() computes every first fire at one `now`, so
     // jobs sharing an expression share one cron-parser call (10,000 jobs then cost one).
     if (this.state === 'running' && !job.paused) this.begin(job, now);
+  }
+
+  /** Takes a job off the heap and gives it a new definition and schedule (not yet planned). */
+  private replace(
+    job: JobRecord,
+    next: Pick<JobRecord, 'definition' | 'kind' | 'options' | 'schedule' | 'cron'>,
+  ): void {
+    this.heap.remove(job);
+    this.releaseSchedule(job);
+    job.definition = next.definition;
+    job.kind = next.kind;
+    job.options = next.options;
+    job.schedule = next.schedule;
+    job.cron = next.cron;
+    job.nextScheduled = null;
   }
 
   /** The schedule of a job (an interval's anchor is `now` unless it has a `startDate`). */
