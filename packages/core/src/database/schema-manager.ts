@@ -149,7 +149,11 @@ export class SchemaManager {
    */
   async wipe(options: { immune: boolean }): Promise<string[]> {
     const immune = new Set(options.immune ? [] : this.config.database.immuneTables);
-    const objects = (await this.listObjects()).filter(
+    const all = await this.listObjects();
+    const internal = all.filter(
+      (object) => object.kind === 'table' && object.name.startsWith(INTERNAL_TABLE_PREFIX),
+    );
+    const objects = all.filter(
       (object) => !immune.has(object.name) && !object.name.startsWith(INTERNAL_TABLE_PREFIX),
     );
     const order = { view: 0, 'materialized view': 1, table: 2 } as const;
@@ -171,11 +175,7 @@ export class SchemaManager {
       }
       if (!this.postgres) await queryRunner.query('PRAGMA foreign_keys = ON');
       // hookdex's own state goes too: the schema record (so on_reindex fires), index levels, journal.
-      for (const object of await this.listObjects()) {
-        if (object.kind === 'table' && object.name.startsWith(INTERNAL_TABLE_PREFIX)) {
-          await queryRunner.query(`DELETE FROM ${quoteIdentifier(object.name)}`);
-        }
-      }
+      for (const object of internal) await queryRunner.query(`DELETE FROM ${quoteIdentifier(object.name)}`);
     } finally {
       await queryRunner.release();
     }

@@ -170,30 +170,27 @@ export class IndexProcessor {
     const journaled =
       head === undefined || this.status === 'realtime' || head - level.number < this.options.rollbackDepth;
     await this.options.levels.run(() =>
-      transactions.transaction(
-        async ({ queryRunner }) => {
-          if (journaled) await journal.begin(queryRunner, this.name, level.number);
-          for (const [handler, item] of matched) {
-            const callback = handlers.get(handler.callback)!;
-            const context = hooks.handlerContext(handler, this.name, level.number);
-            try {
-              await callback(context, item);
-            } catch (error) {
-              if (HookdexError.is(error)) throw error;
-              throw new CallbackError({ kind: 'handler', callback: handler.callback, cause: error });
-            }
+      transactions.transaction(async ({ queryRunner }) => {
+        if (journaled) await journal.begin(queryRunner, this.name, level.number);
+        for (const [handler, item] of matched) {
+          const callback = handlers.get(handler.callback)!;
+          const context = hooks.handlerContext(handler, this.name, level.number);
+          try {
+            await callback(context, item);
+          } catch (error) {
+            if (HookdexError.is(error)) throw error;
+            throw new CallbackError({ kind: 'handler', callback: handler.callback, cause: error });
           }
-          if (journaled) await journal.end(queryRunner);
-          await store.putLevelHash(queryRunner, this.name, level.number, level.hash);
-          await store.put(queryRunner, this.stateAt(level.number, level.hash));
-          if (prune) {
-            const below = level.number - this.options.rollbackDepth;
-            await journal.prune(queryRunner, this.name, below);
-            await store.pruneLevelHashes(queryRunner, this.name, below - 1);
-          }
-        },
-        { level: { index: this.name, level: level.number } },
-      ),
+        }
+        if (journaled) await journal.end(queryRunner);
+        await store.putLevelHash(queryRunner, this.name, level.number, level.hash);
+        await store.put(queryRunner, this.stateAt(level.number, level.hash));
+        if (prune) {
+          const below = level.number - this.options.rollbackDepth;
+          await journal.prune(queryRunner, this.name, below);
+          await store.pruneLevelHashes(queryRunner, this.name, below - 1);
+        }
+      }),
     );
     this.level = level.number;
     this.hash = level.hash;
@@ -213,12 +210,11 @@ export class IndexProcessor {
     await this.options.hooks.fireSystem('on_index_rollback', { index: this.name, fromLevel, toLevel });
     // Whatever the hook did (the default body calls ctx.rollback), the index continues from toLevel.
     if (this.level !== toLevel) {
-      const hash = this.hash;
       await this.options.transactions.transaction(async ({ queryRunner }) => {
         await this.options.store.put(queryRunner, this.stateAt(toLevel, null));
       });
       this.level = toLevel;
-      this.hash = toLevel === fromLevel ? hash : null;
+      this.hash = null;
       this.lastWritten = toLevel;
     }
     if (this.status === 'realtime') await this.setStatus('syncing');

@@ -14,8 +14,6 @@ export interface TransactionFrame {
   readonly afterCommit: AfterCommitTask[];
   /** Savepoints open above the outermost transaction. */
   depth: number;
-  /** Set by the indexing runtime: the level and index this transaction writes. */
-  readonly level: { index: string; level: number } | undefined;
 }
 
 /**
@@ -46,16 +44,13 @@ export class TransactionManager {
    * resolves, rolls back when it throws (and rethrows). After the outermost commit, the tasks
    * queued in `frame.afterCommit` run in order; after a rollback they are dropped.
    */
-  async transaction<T>(
-    work: (frame: TransactionFrame) => Promise<T>,
-    options: { level?: { index: string; level: number } } = {},
-  ): Promise<T> {
+  async transaction<T>(work: (frame: TransactionFrame) => Promise<T>): Promise<T> {
     const outer = this.current();
     if (outer !== undefined) return this.savepoint(outer, work);
     const run = async (): Promise<{ result: T; tasks: AfterCommitTask[] }> => {
       const queryRunner = this.dataSource.createQueryRunner();
       await queryRunner.connect();
-      const frame: TransactionFrame = { queryRunner, afterCommit: [], depth: 0, level: options.level };
+      const frame: TransactionFrame = { queryRunner, afterCommit: [], depth: 0 };
       try {
         await queryRunner.startTransaction();
         let result: T;
