@@ -23,23 +23,31 @@ export interface SchedulerEvents {
 export type SchedulerEventName = keyof SchedulerEvents;
 export type SchedulerListener<E extends SchedulerEventName> = (event: SchedulerEvents[E]) => void;
 
-type ListenerMap = { [E in SchedulerEventName]?: Array<SchedulerListener<E>> };
+type ListenerMap<Events> = {
+  [E in keyof Events]?: Array<(event: Events[E]) => void>;
+};
 
-/** A tiny typed emitter; listener errors are handed to `onListenerError`, never thrown into the scheduler. */
-export class EventHub {
-  private readonly listeners: ListenerMap = {};
+/**
+ * A tiny typed emitter; listener errors are handed to `onListenerError`, never thrown into the
+ * scheduler. Generic so the cluster scheduler's events (a superset) use the same one.
+ */
+export class EventHub<Events = SchedulerEvents> {
+  private readonly listeners: ListenerMap<Events> = {};
 
-  constructor(private readonly onListenerError: (error: unknown, event: SchedulerEventName) => void) {}
+  constructor(private readonly onListenerError: (error: unknown, event: keyof Events) => void) {}
 
-  on<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): () => void {
-    if (this.listeners[event] === undefined) this.listeners[event] = [];
-    const list = this.listeners[event] as Array<SchedulerListener<E>>;
+  on<E extends keyof Events>(event: E, listener: (event: Events[E]) => void): () => void {
+    let list = this.listeners[event];
+    if (list === undefined) {
+      list = [];
+      this.listeners[event] = list;
+    }
     list.push(listener);
     return () => this.off(event, listener);
   }
 
-  off<E extends SchedulerEventName>(event: E, listener: SchedulerListener<E>): void {
-    const list = this.listeners[event] as Array<SchedulerListener<E>> | undefined;
+  off<E extends keyof Events>(event: E, listener: (event: Events[E]) => void): void {
+    const list = this.listeners[event];
     if (list === undefined) return;
     const index = list.indexOf(listener);
     if (index >= 0) list.splice(index, 1);
@@ -47,12 +55,12 @@ export class EventHub {
   }
 
   /** True when anything listens to `event`: lets callers skip building a payload. */
-  has(event: SchedulerEventName): boolean {
+  has(event: keyof Events): boolean {
     return this.listeners[event] !== undefined;
   }
 
-  emit<E extends SchedulerEventName>(event: E, payload: SchedulerEvents[E]): void {
-    const list = this.listeners[event] as Array<SchedulerListener<E>> | undefined;
+  emit<E extends keyof Events>(event: E, payload: Events[E]): void {
+    const list = this.listeners[event];
     if (list === undefined) return;
     for (const listener of list.length === 1 ? list : [...list]) {
       try {
