@@ -31,6 +31,7 @@ const DAEMON_BACKOFF_MIN_MS = 1000;
 const DAEMON_BACKOFF_MAX_MS = 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const RUN_RETENTION_MS = 86_400_000;
+const STALLED_RETRY_MS = 25;
 
 interface LocalJob {
   definition: ClusterJobDefinition;
@@ -90,6 +91,7 @@ export class ClusterScheduler {
   private offsetMs = 0;
   private flushing: Promise<void> | undefined;
   private releasing: Promise<void> = Promise.resolve();
+  private stalled = false;
   private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(options: ClusterSchedulerOptions) {
@@ -358,11 +360,15 @@ export class ClusterScheduler {
         const ids = [...this.jobs.keys()];
         const estimate = this.clock.now() + this.offsetMs;
         const hint = this.hint;
+        let progress = 0;
         if (ids.length > 0 && this.state === 'running') {
-          if (full || due(hint?.nextLeaseExpiry, estimate)) await this.reap();
-          if (full || due(hint?.nextFireAt, estimate)) await this.fire(ids);
-          if (full || due(hint?.nextDueAt, estimate)) await this.claim(ids);
+          if (full || due(hint?.nextLeaseExpiry, estimate)) progress += await this.reap();
+          if (full || due(hint?.nextFireAt, estimate)) progress += await this.fire(ids);
+          if (full || due(hint?.nextDueAt, estimate)) progress += await this.claim(ids);
         }
+        // NOTE: something due that this process could not take (rows locked by another process's
+        // transaction, a retry waiting for a free instance) must not make it spin on the store.
+        this.stalled = progress === 0;
         if (this.state !== 'running') return;
         if (estimate - this.lastPrune > PRUNE_EVERY_MS) {
           this.lastPrune = estimate;
@@ -380,7 +386,7 @@ export class ClusterScheduler {
     }
   }
 
-  private async reap(): Promise<void> {
+  private async reap(): Promise<number> {
     const reaped = await this.store.reap();
     for (const { run, owner, outcome } of reaped) {
       const base = {
@@ -390,23 +396,39 @@ export class ClusterScheduler {
         attempt: run.attempt,
       };
       if (outcome === 'retried') this.events.emit('retried', { ...base, dueAt: new Date(run.dueAt) });
-      else this.events.emit('abandoned', base);
+      else if (outcome === 'abandoned') this.events.emit('abandoned', base);
+      else {
+        const error = new SchedulerError(
+          'JOB_FAILED',
+          `Job "${run.scheduleId}" failed: its lease expired on attempt ${run.attempt} of ${run.attempt} (onCrash: retry); it is not retried again.`,
+          { jobId: run.scheduleId },
+        );
+        this.events.emit('error', {
+          jobId: run.scheduleId,
+          scheduledAt: base.scheduledAt,
+          error,
+          fatal: false,
+        });
+      }
     }
-    if (reaped.some((entry) => entry.outcome === 'retried')) this.fullCycle = true;
+    return reaped.length;
   }
 
-  private async fire(ids: string[]): Promise<void> {
+  private async fire(ids: string[]): Promise<number> {
+    let progress = 0;
     for (;;) {
       const result = await this.store.fire(this.nodeId, ids, this.batchSize, this.leaseMs, (due, now) =>
         planFires(due, now, this.random),
       );
       for (const run of result.inserted) this.report(run, result.now);
       for (const run of result.inserted) if (run.state === 'running') this.startRun(run);
-      if (result.due < this.batchSize || this.state !== 'running') return;
+      progress += result.due;
+      if (result.due < this.batchSize || this.state !== 'running') return progress;
     }
   }
 
-  private async claim(ids: string[]): Promise<void> {
+  private async claim(ids: string[]): Promise<number> {
+    let progress = 0;
     for (;;) {
       const result = await this.store.claim(this.nodeId, ids, this.batchSize, this.leaseMs, decideClaims);
       for (const run of result.closed) this.report(run, result.now);
@@ -414,7 +436,8 @@ export class ClusterScheduler {
         this.report(run, result.now);
         this.startRun(run);
       }
-      if (result.seen < this.batchSize || this.state !== 'running') return;
+      progress += result.claimed.length + result.closed.length;
+      if (result.seen < this.batchSize || this.state !== 'running') return progress;
     }
   }
 
@@ -680,7 +703,9 @@ export class ClusterScheduler {
     }
     const localTarget = target - this.offsetMs;
     const now = this.clock.now();
-    let delay = delayMs ?? Math.min(this.pollIntervalMs, Math.max(0, localTarget - now));
+    let delay =
+      delayMs ??
+      Math.min(this.pollIntervalMs, Math.max(this.stalled ? STALLED_RETRY_MS : 0, localTarget - now));
     const poll = delayMs === undefined && delay >= this.pollIntervalMs;
     delay = Math.max(0, Math.ceil(delay));
     this.clearWake();
