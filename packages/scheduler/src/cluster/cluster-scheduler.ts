@@ -703,9 +703,9 @@ export class ClusterScheduler {
     }
     const localTarget = target - this.offsetMs;
     const now = this.clock.now();
-    let delay =
-      delayMs ??
-      Math.min(this.pollIntervalMs, Math.max(this.stalled ? STALLED_RETRY_MS : 0, localTarget - now));
+    // Only back off when the store itself says the work was already due and still none was taken.
+    const floor = this.stalled && hint !== undefined && target <= hint.now ? STALLED_RETRY_MS : 0;
+    let delay = delayMs ?? Math.min(this.pollIntervalMs, Math.max(floor, localTarget - now));
     const poll = delayMs === undefined && delay >= this.pollIntervalMs;
     delay = Math.max(0, Math.ceil(delay));
     this.clearWake();
