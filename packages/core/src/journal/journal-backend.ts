@@ -54,6 +54,12 @@ export interface JournalBackend {
  */
 export interface EntryReverter {
   revert(entry: StoredEntry): Promise<void>;
+  /**
+   * Whether reverting only the oldest journal row that touches each key of `table` restores it:
+   * every revert of the table's rows is absolute (a delete, or the whole old row), its key is its
+   * only unique constraint and no foreign key involves it. Absent: every row is reverted.
+   */
+  collapsible?(table: string): Promise<boolean>;
   /** Checks the deferred foreign keys and puts the constraints back as they were. */
   finish(): Promise<void>;
 }

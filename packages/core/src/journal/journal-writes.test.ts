@@ -10,6 +10,7 @@ const TABLES = [
   'CREATE TABLE supply (token text PRIMARY KEY, supply bigint NOT NULL)',
   'CREATE TABLE balance (token text NOT NULL, account text NOT NULL, amount bigint NOT NULL, PRIMARY KEY (token, account))',
   'CREATE TABLE event_log (token text, note text)',
+  'CREATE TABLE token_name (id integer PRIMARY KEY, name text NOT NULL UNIQUE)',
   `CREATE TABLE "Odd ""Table""" ("Key 'x'" integer PRIMARY KEY, "Value" text, "select" text)`,
 ];
 
@@ -56,6 +57,32 @@ describe.each(DATABASES)('Journal writes on $name', ({ kind }) => {
       );
       expect(deferrable).toEqual([{ condeferrable: false }]);
     }
+  });
+
+  it('restores a parent updated, then deleted after its children', async () => {
+    const h = await setup();
+    await h.exec("INSERT INTO owner VALUES (1, 'one'), (2, 'two')", 'INSERT INTO holding VALUES (1, 1, 10)');
+    await checkLevels(h, [
+      async (sql) => {
+        await sql("UPDATE owner SET name = 'renamed' WHERE id = 1");
+        await sql('DELETE FROM holding WHERE owner_id = 1');
+        await sql('DELETE FROM owner WHERE id = 1');
+      },
+      (sql) => sql("UPDATE owner SET name = 'other' WHERE id = 2"),
+    ]);
+  });
+
+  it('reverts a unique value passed between rows', async () => {
+    const h = await setup();
+    await h.exec("INSERT INTO token_name VALUES (1, 'a'), (2, 'x')");
+    await checkLevels(h, [
+      async (sql) => {
+        await sql("UPDATE token_name SET name = 'z' WHERE id = 2");
+        await sql("UPDATE token_name SET name = 'y' WHERE id = 1");
+        await sql("UPDATE token_name SET name = 'a' WHERE id = 2");
+      },
+      (sql) => sql("UPDATE token_name SET name = 'q' WHERE id = 1"),
+    ]);
   });
 
   it('reverts bulk inserts, updates and deletes made by single statements, over many pages', async () => {

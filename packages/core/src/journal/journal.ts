@@ -1,7 +1,7 @@
 import type { DataSource, QueryRunner } from 'typeorm';
 import { INTERNAL_TABLE_PREFIX } from '../config/config-names.js';
 import { HookdexError } from '../errors/hookdex-error.js';
-import type { JournalAction, JournalBackend, StoredEntry } from './journal-backend.js';
+import type { EntryReverter, JournalAction, JournalBackend, StoredEntry } from './journal-backend.js';
 import { affectedRows, parseObject } from './journal-backend.js';
 import { PostgresJournalBackend } from './postgres-journal-backend.js';
 import { SqliteJournalBackend } from './sqlite-journal-backend.js';
@@ -50,7 +50,6 @@ const PAGE_SIZE = 500;
  */
 export class Journal {
   private readonly backend: JournalBackend;
-  private readonly dedupe: boolean;
   private readonly immune: ReadonlySet<string>;
 
   constructor(
@@ -62,7 +61,6 @@ export class Journal {
         ? new PostgresJournalBackend(options.schema ?? 'public')
         : new SqliteJournalBackend();
     this.immune = new Set(options.immuneTables);
-    this.dedupe = options.dialect === 'sqlite';
   }
 
   /** Creates the internal tables (hookdex_journal, and for SQLite hookdex_journal_context) if missing. */
@@ -130,17 +128,15 @@ export class Journal {
       [index, toLevel],
     );
     if (tables.length === 0) return 0;
-    // NOTE (SQLite): reverting every journal row of a key restores what its oldest row says; the
-    // newer ones are overwritten by it. Each row's revert is absolute (delete, or the whole old row),
-    // so only the oldest row per table and key is applied, still newest first across keys, which
-    // keeps foreign keys valid. This halves the statements of a typical rollback (upserts journal
-    // twice). PostgreSQL reverts every row: it needs no help to beat the write time.
-    const oldest = this.dedupe ? await this.oldestPerKey(queryRunner, index, toLevel) : undefined;
+    const tableNames = tables.map((row) => row.table_name);
+    const reverter = this.backend.reverter(queryRunner, tableNames);
+    const redundant = await this.redundantEntries(queryRunner, {
+      index,
+      toLevel,
+      reverter,
+      tables: tableNames,
+    });
     const resume = await this.backend.suspend(queryRunner);
-    const reverter = this.backend.reverter(
-      queryRunner,
-      tables.map((row) => row.table_name),
-    );
     let reverted = 0;
     let before = Number.POSITIVE_INFINITY;
     for (;;) {
@@ -155,7 +151,7 @@ export class Journal {
       for (const row of rows) {
         const current = storedEntry(row);
         before = current.id;
-        if (oldest !== undefined && !oldest.has(current.id)) continue;
+        if (redundant.has(current.id)) continue;
         try {
           await reverter.revert(current);
         } catch (caught) {
@@ -207,24 +203,49 @@ export class Journal {
     return reverted;
   }
 
-  /** Ids of the oldest journal row of every (table, key) of `index` above `toLevel`. */
-  private async oldestPerKey(queryRunner: QueryRunner, index: string, toLevel: number): Promise<Set<number>> {
-    const p = (position: number) => this.backend.parameter(position);
-    const rows: Array<{ id: number | string; table_name: string; primary_key: string }> =
-      await queryRunner.query(
-        `SELECT id, table_name, ${this.backend.textOf('primary_key')} AS primary_key FROM ${this.backend.journalTable} ` +
-          `WHERE index_name = ${p(1)} AND level > ${p(2)} ORDER BY id ASC`,
-        [index, toLevel],
-      );
-    const seen = new Set<string>();
-    const oldest = new Set<number>();
-    for (const row of rows) {
-      const key = `${row.table_name}\u0000${row.primary_key}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      oldest.add(Number(row.id));
+  /**
+   * Ids of journal rows of `index` above `toLevel` that a revert can skip. On a table whose reverter
+   * says it is collapsible, the oldest row touching a key restores that key whatever the newer ones
+   * did, so only rows that are the oldest for one of their keys are reverted (an update that changed
+   * the key touches both keys). This skips most rows of a typical rollback: upserts journal twice,
+   * and a key written at many levels needs one statement.
+   */
+  private async redundantEntries(
+    queryRunner: QueryRunner,
+    options: { index: string; toLevel: number; reverter: EntryReverter; tables: readonly string[] },
+  ): Promise<Set<number>> {
+    const redundant = new Set<number>();
+    const collapsible = new Set<string>();
+    for (const table of options.tables) {
+      if ((await options.reverter.collapsible?.(table)) === true) collapsible.add(table);
     }
-    return oldest;
+    if (collapsible.size === 0) return redundant;
+    const p = (position: number) => this.backend.parameter(position);
+    const rows: Array<{
+      id: number | string;
+      table_name: string;
+      action: string;
+      primary_key: string;
+      old_values: string | null;
+    }> = await queryRunner.query(
+      `SELECT id, table_name, action, ${this.backend.textOf('primary_key')} AS primary_key, ` +
+        `CASE WHEN action = 'UPDATE' THEN ${this.backend.textOf('old_values')} END AS old_values ` +
+        `FROM ${this.backend.journalTable} WHERE index_name = ${p(1)} AND level > ${p(2)} ORDER BY id ASC`,
+      [options.index, options.toLevel],
+    );
+    const seen = new Set<string>();
+    for (const row of rows) {
+      if (!collapsible.has(row.table_name)) continue;
+      let oldest = false;
+      for (const key of touchedKeys(row.primary_key, row.old_values)) {
+        const tableKey = `${row.table_name}\u0000${key}`;
+        if (seen.has(tableKey)) continue;
+        seen.add(tableKey);
+        oldest = true;
+      }
+      if (!oldest) redundant.add(Number(row.id));
+    }
+    return redundant;
   }
 
   /** Deletes journal rows of `index` with level <= level (pruning, per index). Returns rows deleted. */
@@ -292,6 +313,22 @@ export class Journal {
       await queryRunner.release();
     }
   }
+}
+
+/**
+ * The keys a journal row touches, as canonical JSON: its stored key, and for an update that
+ * changed the key also the key before it (from the old values; a rowid is not among them).
+ */
+function touchedKeys(primaryKey: string, oldValues: string | null): string[] {
+  const key = parseObject(primaryKey);
+  const keys = [JSON.stringify(key)];
+  if (oldValues === null) return keys;
+  const old = parseObject(oldValues);
+  const columns = Object.keys(key);
+  if (!columns.every((column) => Object.hasOwn(old, column))) return keys;
+  const before = JSON.stringify(Object.fromEntries(columns.map((column) => [column, old[column]])));
+  if (before !== keys[0]) keys.push(before);
+  return keys;
 }
 
 function requireTransaction(queryRunner: QueryRunner, method: string): void {

@@ -1,7 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import { affectedRows, type EntryReverter, parseObject, type StoredEntry } from './journal-backend.js';
 import { quoteIdentifier } from './sql-text.js';
-import { columnName, keyColumns } from './sqlite-journal-triggers.js';
+import { columnName } from './sqlite-journal-triggers.js';
 import { readSqliteTableShape, type SqliteTableShape } from './sqlite-table-shape.js';
 
 // NOTE: what quote() writes: NULL, an integer, a real (digits, optional fraction and exponent), a
@@ -20,7 +20,8 @@ function isLiteral(value: string): boolean {
  * Reverts SQLite journal rows by writing the stored literals back as SQL: an insert by deleting
  * the row, an update by setting every old value on the row found by its stored (new) key, a delete
  * by inserting the old row. As on PostgreSQL, an update whose row is gone and a delete whose row
- * came back end with the old row in place (`ON CONFLICT` on the declared primary key).
+ * came back end with the old row in place (`ON CONFLICT` on the declared primary key; on a table
+ * without one, an update of the rowid's row and an insert if there is none).
  */
 // NOTE: reverting one statement at a time through TypeORM cost more than writing the rows did
 // (every statement has its own literals, so each is prepared anew). Statements of tables with a
@@ -46,6 +47,7 @@ interface SqliteDatabase {
 
 export class SqliteReverter implements EntryReverter {
   private readonly shapes = new Map<string, SqliteTableShape>();
+  private readonly collapsibleTables = new Map<string, boolean>();
   private readonly pending: Array<{ sql: string; entry: StoredEntry }> = [];
 
   constructor(private readonly queryRunner: QueryRunner) {}
@@ -64,14 +66,18 @@ export class SqliteReverter implements EntryReverter {
         return;
       case 'UPDATE': {
         const old = this.writable(shape, entry);
-        if (keyed && shape.primaryKey.every((column) => old.some(([name]) => name === column))) {
+        if (!keyed) {
+          for (const sql of this.restoreSql(shape, key, where, old)) await this.queue(sql, entry);
+          return;
+        }
+        if (shape.primaryKey.every((column) => old.some(([name]) => name === column))) {
           // An upsert of the old row restores it whether or not the updated row is still there; if
           // the update changed the key, the row under the new key goes first.
           const sameKey = shape.primaryKey.every(
             (column) => key[column] === old.find(([name]) => name === column)?.[1],
           );
           if (!sameKey) await this.queue(`DELETE FROM ${table} WHERE ${where}`, entry);
-          await this.queue(this.upsertSql(shape, key, old), entry);
+          await this.queue(this.upsertSql(shape, old), entry);
           return;
         }
         await this.flush();
@@ -80,12 +86,20 @@ export class SqliteReverter implements EntryReverter {
           const updated = await this.run(`UPDATE ${table} SET ${assignments.join(', ')} WHERE ${where}`);
           if (updated > 0) return;
         }
-        await this.run(this.upsertSql(shape, key, old));
+        await this.run(this.upsertSql(shape, old));
         return;
       }
-      case 'DELETE':
-        await this.queue(this.upsertSql(shape, key, this.writable(shape, entry)), entry);
+      case 'DELETE': {
+        const old = this.writable(shape, entry);
+        if (!keyed) {
+          // NOTE: the rowid may be taken again (a new row gets max(rowid) + 1, and a replaced row
+          // is journaled as deleted while an upsert only updates it), so this is not a plain insert.
+          for (const sql of this.restoreSql(shape, key, where, old)) await this.queue(sql, entry);
+          return;
+        }
+        await this.queue(this.upsertSql(shape, old), entry);
         return;
+      }
       default: {
         const unknown: never = entry.action;
         throw new Error(`Unknown journal action ${String(unknown)}.`);
@@ -101,30 +115,68 @@ export class SqliteReverter implements EntryReverter {
     await this.flush();
   }
 
-  private upsertSql(
+  /**
+   * Whether only the oldest journal row touching each key needs reverting (see
+   * `EntryReverter.collapsible`): every revert here is absolute, so the table qualifies when its key
+   * is its only unique index (partial and expression ones count) and no foreign key involves it.
+   */
+  async collapsible(table: string): Promise<boolean> {
+    const known = this.collapsibleTables.get(table);
+    if (known !== undefined) return known;
+    const rows: Array<{ unique_indexes: number; references: number; referenced: number }> =
+      await this.queryRunner.query(
+        `SELECT (SELECT count(*) FROM pragma_index_list(?) WHERE "unique" = 1 AND origin <> 'pk') AS unique_indexes, ` +
+          '(SELECT count(*) FROM pragma_foreign_key_list(?)) AS "references", ' +
+          '(SELECT count(*) FROM sqlite_schema AS hookdex_table, pragma_foreign_key_list(hookdex_table.name) AS hookdex_key WHERE hookdex_table.type = \'table\' AND hookdex_key."table" = ? COLLATE NOCASE) AS referenced',
+        [table, table, table],
+      );
+    const counts = rows[0];
+    const collapsible =
+      counts !== undefined &&
+      Number(counts.unique_indexes) === 0 &&
+      Number(counts.references) === 0 &&
+      Number(counts.referenced) === 0;
+    this.collapsibleTables.set(table, collapsible);
+    return collapsible;
+  }
+
+  /**
+   * A table without a declared primary key: the old row goes back under its rowid, over the row
+   * there if there is one.
+   */
+  private restoreSql(
     shape: SqliteTableShape,
     key: Record<string, string>,
+    where: string,
     old: Array<[string, string]>,
-  ): string {
+  ): string[] {
+    const table = quoteIdentifier(shape.name);
+    const keyed = Object.entries(key).map(([column, literal]): [string, string] => [
+      columnName(shape, column),
+      literal,
+    ]);
+    const written = [
+      ...keyed,
+      ...old.map(([column, literal]): [string, string] => [quoteIdentifier(column), literal]),
+    ];
+    const insert =
+      `INSERT INTO ${table} (${written.map(([column]) => column).join(', ')}) ` +
+      `SELECT ${written.map(([, literal]) => literal).join(', ')} WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE ${where})`;
+    if (old.length === 0) return [insert];
+    const assignments = old.map(([column, literal]) => `${quoteIdentifier(column)} = ${literal}`);
+    return [`UPDATE ${table} SET ${assignments.join(', ')} WHERE ${where}`, insert];
+  }
+
+  /** A table with a declared primary key: the old row, inserted or written over the row with its key. */
+  private upsertSql(shape: SqliteTableShape, old: Array<[string, string]>): string {
     const columns = old.map(([column]) => quoteIdentifier(column));
     const values = old.map(([, literal]) => literal);
-    let conflict = '';
-    if (shape.primaryKey.length > 0) {
-      const updates = old
-        .filter(([column]) => !shape.primaryKey.includes(column))
-        .map(([column]) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`);
-      conflict = ` ON CONFLICT (${shape.primaryKey.map(quoteIdentifier).join(', ')}) ${
-        updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`
-      }`;
-    } else {
-      // A rowid table without a declared key: the row goes back under its old rowid.
-      for (const column of keyColumns(shape)) {
-        const literal = key[column];
-        if (literal === undefined) continue;
-        columns.unshift(columnName(shape, column));
-        values.unshift(literal);
-      }
-    }
+    const updates = old
+      .filter(([column]) => !shape.primaryKey.includes(column))
+      .map(([column]) => `${quoteIdentifier(column)} = excluded.${quoteIdentifier(column)}`);
+    const conflict = ` ON CONFLICT (${shape.primaryKey.map(quoteIdentifier).join(', ')}) ${
+      updates.length === 0 ? 'DO NOTHING' : `DO UPDATE SET ${updates.join(', ')}`
+    }`;
     return `INSERT INTO ${quoteIdentifier(shape.name)} (${columns.join(', ')}) VALUES (${values.join(', ')})${conflict}`;
   }
 
