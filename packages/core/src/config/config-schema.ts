@@ -218,9 +218,13 @@ const scheduler = z
       .default('UTC')
       .meta({ description: 'Time zone of crontab schedules.' }),
     'apscheduler.jobstores.default.type': z
-      .enum(['memory'])
+      .enum(['memory', 'database'])
       .default('memory')
-      .meta({ description: 'Where schedules are kept; only `memory` in this version.' }),
+      .meta({
+        description:
+          'Where schedules are kept: `memory` (each process fires every job) or `database` (PostgreSQL only: ' +
+          'every process on the same database shares the jobs and each fire runs once).',
+      }),
     'apscheduler.executors.default.type': z
       .enum(['asyncio'])
       .default('asyncio')

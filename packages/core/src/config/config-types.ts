@@ -102,8 +102,8 @@ export interface SchedulerConfig {
   /** Seconds; null for no limit. */
   readonly misfireGraceTime: number | null;
   readonly timezone: string;
-  // NOTE: only the in-memory store exists for now; the shared database store is planned.
-  readonly jobStore: 'memory';
+  /** `memory`: each process fires every job; `database` (PostgreSQL): the processes share the jobs. */
+  readonly jobStore: 'memory' | 'database';
 }
 
 export interface AdvancedConfig {

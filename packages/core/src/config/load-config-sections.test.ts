@@ -213,13 +213,53 @@ describe('loadConfig: sections', () => {
       });
     });
 
-    it('refuses the database job store, which this version does not have', async () => {
+    it('reads the database job store on PostgreSQL', async () => {
+      const config = await load(
+        'database:\n  kind: postgres\n  url: postgres://db/indexer\n' +
+          'advanced:\n  scheduler:\n    apscheduler.jobstores.default.type: database\n',
+      );
+      expect(config.advanced.scheduler.jobStore).toBe('database');
+    });
+
+    it('refuses the database job store on SQLite, named or by default: it needs PostgreSQL', async () => {
+      const error = await expectProblem(
+        directory.load({
+          'base.yaml': 'database:\n  kind: sqlite\n  path: indexer.sqlite\n',
+          'shared.yaml': 'advanced:\n  scheduler:\n    apscheduler.jobstores.default.type: database\n',
+        }),
+        {
+          file: 'shared.yaml',
+          path: 'advanced.scheduler.apscheduler.jobstores.default.type',
+          message: [
+            'expected a PostgreSQL database: the database store needs PostgreSQL, ' +
+              'found `database` with a SQLite database (`database.kind: sqlite`)',
+            'set `database.kind: postgres` to share the jobs between processes',
+          ],
+        },
+      );
+      expect(error).toMatchObject({ expected: 'a PostgreSQL database: the database store needs PostgreSQL' });
       await expectProblem(scheduler('    apscheduler.jobstores.default.type: database\n'), {
+        file: 'hookdex.yaml',
         path: 'advanced.scheduler.apscheduler.jobstores.default.type',
-        message: [
-          'expected `memory`, found `database`',
-          'the shared database job store is not available in this version',
-        ],
+        message: ['found `database` with SQLite, the default database (no `database:` section)'],
+      });
+    });
+
+    it('keeps the memory job store as it was: the default, on SQLite and PostgreSQL', async () => {
+      expect((await load('hooks: {}\n')).advanced.scheduler.jobStore).toBe('memory');
+      expect(
+        (await scheduler('    apscheduler.jobstores.default.type: memory\n')).advanced.scheduler.jobStore,
+      ).toBe('memory');
+      expect(
+        (
+          await load(
+            'database:\n  kind: postgres\nadvanced:\n  scheduler:\n    apscheduler.jobstores.default.type: memory\n',
+          )
+        ).advanced.scheduler.jobStore,
+      ).toBe('memory');
+      await expectProblem(scheduler('    apscheduler.jobstores.default.type: redis\n'), {
+        path: 'advanced.scheduler.apscheduler.jobstores.default.type',
+        message: ['expected one of `memory` or `database`, found "redis"'],
       });
     });
 

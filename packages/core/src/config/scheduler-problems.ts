@@ -9,9 +9,9 @@ const POOL = /apscheduler\.executors\.pool|threadpool|processpool/i;
 /**
  * The `advanced.scheduler` mistakes that deserve their own message rather than "unknown key" or
  * "expected one of": any pool executor (unsupported: hooks run on the event loop) and the database
- * job store (not available in this version).
+ * job store on SQLite (it needs PostgreSQL). `database` is the document's `database` section.
  */
-export function schedulerProblems(scheduler: unknown): ConfigProblem[] {
+export function schedulerProblems(scheduler: unknown, database: unknown): ConfigProblem[] {
   if (!isMapping(scheduler)) return [];
   const problems: ConfigProblem[] = [];
   for (const [key, value] of Object.entries(scheduler)) {
@@ -27,16 +27,27 @@ export function schedulerProblems(scheduler: unknown): ConfigProblem[] {
         }),
       );
     } else if (key === 'apscheduler.jobstores.default.type' && value === 'database') {
+      const sqlite = sqliteDatabase(database);
+      if (sqlite === undefined) continue;
       problems.push(
         configurationProblem(path, {
-          expected: '`memory`',
-          found: '`database`',
-          hint: 'the shared database job store is not available in this version; only the `memory` store is',
+          expected: 'a PostgreSQL database: the database store needs PostgreSQL',
+          found: `\`database\` with ${sqlite}`,
+          hint:
+            'set `database.kind: postgres` to share the jobs between processes, or keep ' +
+            '`apscheduler.jobstores.default.type: memory` on SQLite, where one process runs the jobs',
         }),
       );
     }
   }
   return problems;
+}
+
+/** How the document's database is SQLite (`database:` left out defaults to it), or undefined when it is not. */
+function sqliteDatabase(database: unknown): string | undefined {
+  if (database === undefined) return 'SQLite, the default database (no `database:` section)';
+  if (isMapping(database) && database.kind === 'sqlite') return 'a SQLite database (`database.kind: sqlite`)';
+  return undefined;
 }
 
 function mentionsPool(value: unknown): boolean {

@@ -18,7 +18,9 @@ export function validateConfig(document: Record<string, unknown>): ConfigProblem
     ...hookProblems(document.hooks),
     ...jobProblems(document.jobs, document.hooks),
     ...indexProblems(document.indexes, document.datasources),
-    ...(isMapping(document.advanced) ? schedulerProblems(document.advanced.scheduler) : []),
+    ...(isMapping(document.advanced)
+      ? schedulerProblems(document.advanced.scheduler, document.database)
+      : []),
   ];
 }
 

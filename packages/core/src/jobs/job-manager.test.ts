@@ -62,7 +62,9 @@ describe.each(DATABASES)('jobs on $name', ({ kind }) => {
     // Step through six minutes, letting each run's database work finish (it is real I/O).
     for (let step = 0; step < 12; step++) {
       await time.advance(30_000);
-      await vi.waitFor(() => expect(app.jobs.list().every((job) => job.running === 0)).toBe(true));
+      await vi.waitFor(async () =>
+        expect((await app.jobs.list()).every((job) => job.running === 0)).toBe(true),
+      );
     }
     expect(calls).toEqual([
       '23:58 major=false depth=1 fee=0.5',

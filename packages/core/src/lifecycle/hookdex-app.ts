@@ -111,12 +111,12 @@ export class HookdexApp {
     }
     this.state = 'running';
     this.startIndexing();
-    if (!this.config.advanced.postponeJobs && !this.oneShot) this.jobs.start();
+    if (!this.config.advanced.postponeJobs && !this.oneShot) await this.startJobs();
   }
 
   /** Tells hookdex every index is realtime: starts jobs held by `postpone_jobs`. */
   markSynchronized(): void {
-    if (this.state === 'running' && !this.jobs.started) this.jobs.start();
+    if (this.state === 'running' && !this.jobs.started) void this.startJobs().catch(() => {});
   }
 
   /** Fires a user hook from outside any handler (as `hookdex hook fire` does). */
@@ -219,6 +219,19 @@ export class HookdexApp {
     );
   }
 
+  /**
+   * Starts the jobs (with the database store this writes them to PostgreSQL first); a failure to
+   * start them stops hookdex like any fatal error, and is rethrown to the caller.
+   */
+  private async startJobs(): Promise<void> {
+    try {
+      await this.jobs.start();
+    } catch (error) {
+      await this.failWith(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+  }
+
   private async stopIndexing(): Promise<void> {
     await this.runtime?.stop();
     await this.indexing;
@@ -256,7 +269,7 @@ export class HookdexApp {
       await this.initialize();
       if (this.state !== 'running') return;
       this.startIndexing();
-      if (!this.config.advanced.postponeJobs && !this.oneShot) this.jobs.start();
+      if (!this.config.advanced.postponeJobs && !this.oneShot) await this.jobs.start();
     } catch (failure) {
       await this.failWith(failure instanceof Error ? failure : new Error(String(failure)));
     } finally {

@@ -84,7 +84,9 @@ advanced:
     await app.start();
     for (let step = 0; step < 4; step++) {
       await time.advance(30_000);
-      await vi.waitFor(() => expect(app.jobs.list().every((job) => job.running === 0)).toBe(true));
+      await vi.waitFor(async () =>
+        expect((await app.jobs.list()).every((job) => job.running === 0)).toBe(true),
+      );
     }
     expect(seen).toEqual(['false/-', 'true/-', 'false/-']);
     expect(await counters(app)).toEqual(['major=1', 'minor=2']);
