@@ -90,6 +90,7 @@ export class ClusterScheduler {
   /** Store clock minus local clock, from the last round trip. */
   private offsetMs = 0;
   private flushing: Promise<void> | undefined;
+  private renewing = false;
   private releasing: Promise<void> = Promise.resolve();
   private stalled = false;
   private lastPrune = Number.NEGATIVE_INFINITY;
@@ -270,8 +271,6 @@ export class ClusterScheduler {
     const wasStopped = this.state === 'stopped';
     this.state = 'stopping';
     this.clearWake();
-    if (this.renewTimer !== undefined) this.timers.clearTimeout(this.renewTimer);
-    this.renewTimer = undefined;
     // A cycle in flight may still claim runs: they are given back, not started (see startRun).
     await this.cycling;
     for (const run of this.held.values()) if (run.daemon) this.abortRun(run, 'shutdown');
@@ -284,6 +283,9 @@ export class ClusterScheduler {
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     }
+    // NOTE: only now: the runs waited for above were still renewed, or other processes would take them over.
+    if (this.renewTimer !== undefined) this.timers.clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
     await this.flushResults();
     await this.releasing;
     try {
@@ -355,6 +357,8 @@ export class ClusterScheduler {
     try {
       do {
         this.again = false;
+        // Results kept by a `finish` that failed are sent again at each wake.
+        if (this.results.length > 0) this.scheduleFlush();
         const full = this.fullCycle;
         this.fullCycle = false;
         const ids = [...this.jobs.keys()];
@@ -436,8 +440,10 @@ export class ClusterScheduler {
         this.report(run, result.now);
         this.startRun(run);
       }
-      progress += result.claimed.length + result.closed.length;
-      if (result.seen < this.batchSize || this.state !== 'running') return progress;
+      const decided = result.claimed.length + result.closed.length;
+      progress += decided;
+      // NOTE: a full batch of runs that all wait (retries or daemons at maxInstances) must not loop.
+      if (result.seen < this.batchSize || decided === 0 || this.state !== 'running') return progress;
     }
   }
 
@@ -598,7 +604,11 @@ export class ClusterScheduler {
             );
           } catch (error) {
             this.events.emit('storeError', { error: toError(error), operation: 'finish' });
-            continue;
+            // NOTE: dropping them would leave the runs to be reaped (abandoned, or run again) though
+            // they ended; kept, they are recorded once the store is back, or reported lost if the
+            // lease ran out meanwhile.
+            this.results.unshift(...batch);
+            return;
           }
           for (const { result, jobId, scheduledAt } of batch) {
             if (accepted.has(result.id)) continue;
@@ -626,14 +636,26 @@ export class ClusterScheduler {
   }
 
   private armRenew(): void {
-    if (this.state !== 'running') return;
-    const handle = this.timers.setTimeout(
-      () => {
-        this.renewTimer = undefined;
-        void this.renew().finally(() => this.armRenew());
-      },
-      Math.max(1, Math.floor(this.leaseMs / 3)),
-    );
+    if (this.state !== 'running' && this.state !== 'stopping') return;
+    // NOTE: no later than the first local lease expiry, so that a run whose renewals fail is given
+    // up (aborted) before another process can take it over, not up to a third of the lease after.
+    let delayMs = Math.max(1, Math.floor(this.leaseMs / 3));
+    const now = performance.now();
+    for (const run of this.held.values()) {
+      if (!run.lost) delayMs = Math.min(delayMs, Math.max(1, Math.ceil(run.leaseExpires - now)));
+    }
+    const handle = this.timers.setTimeout(() => {
+      this.renewTimer = undefined;
+      // NOTE: a renewal that hangs (a stalled connection) must not stop the local lease checks.
+      if (this.renewing) this.expireLeases(performance.now());
+      else {
+        this.renewing = true;
+        void this.renew().finally(() => {
+          this.renewing = false;
+        });
+      }
+      this.armRenew();
+    }, delayMs);
     if (this.unref) handle.unref?.();
     this.renewTimer = handle;
   }
@@ -641,14 +663,7 @@ export class ClusterScheduler {
   private async renew(): Promise<void> {
     if (this.held.size === 0) return;
     const started = performance.now();
-    const candidates: HeldRun[] = [];
-    for (const run of this.held.values()) {
-      if (run.lost) continue;
-      // NOTE: a process that was stalled (SIGSTOP, a blocked loop) past its lease must not go on:
-      // another process may already have taken the run over.
-      if (started >= run.leaseExpires) this.loseRun(run, 'the lease expired before it could be renewed');
-      else candidates.push(run);
-    }
+    const candidates = this.expireLeases(started);
     if (candidates.length === 0) return;
     let held: Map<string, { paused: boolean }>;
     try {
@@ -662,6 +677,8 @@ export class ClusterScheduler {
       return;
     }
     for (const run of candidates) {
+      // A run that ended meanwhile is settled by `finish`, which reports it lost if it was.
+      if (this.held.get(run.row.id) !== run) continue;
       const entry = held.get(run.row.id);
       if (entry === undefined) this.loseRun(run, 'the store no longer lists this process as the run’s owner');
       else {
@@ -669,6 +686,19 @@ export class ClusterScheduler {
         if (entry.paused && run.daemon) this.abortRun(run, 'paused');
       }
     }
+  }
+
+  /** Gives up the held runs whose lease passed by the local monotonic clock; returns the others. */
+  private expireLeases(now: number): HeldRun[] {
+    const live: HeldRun[] = [];
+    for (const run of this.held.values()) {
+      if (run.lost) continue;
+      // NOTE: a process that was stalled (SIGSTOP, a blocked loop) past its lease must not go on:
+      // another process may already have taken the run over.
+      if (now >= run.leaseExpires) this.loseRun(run, 'the lease expired before it could be renewed');
+      else live.push(run);
+    }
+    return live;
   }
 
   private loseRun(run: HeldRun, reason: string): void {

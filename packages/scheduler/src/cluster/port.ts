@@ -89,8 +89,15 @@ export interface TypeormDataSourceLike {
  * notifications use a client of the driver's own `pg` pool (polling only if it has none).
  */
 export function typeormPort(dataSource: TypeormDataSourceLike): SqlPort {
-  const rowsOf = (result: unknown): Array<Record<string, unknown>> =>
-    Array.isArray(result) ? (result as Array<Record<string, unknown>>) : [];
+  // NOTE: TypeORM's PostgreSQL `query()` answers UPDATE and DELETE with `[rows, rowCount]`, every
+  // other statement with the rows (objects, never arrays).
+  const rowsOf = (result: unknown): Array<Record<string, unknown>> => {
+    if (!Array.isArray(result)) return [];
+    if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+      return result[0] as Array<Record<string, unknown>>;
+    }
+    return result as Array<Record<string, unknown>>;
+  };
   const port: SqlPort = {
     query: async (sql, params) => rowsOf(await dataSource.query(sql, params as unknown[] | undefined)),
     transaction: async (work) => {

@@ -80,6 +80,19 @@ export class PostgresJobStore implements JobStore {
       // NOTE: concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog; a
       // transaction-scoped advisory lock serialises replicas starting together.
       await query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${this.schedules}:setup`]);
+      // NOTE: CREATE INDEX IF NOT EXISTS share-locks its table even when the index exists, which
+      // deadlocks with another process's fire() (it holds the runs table, then updates schedules):
+      // a replica starting while others run must not touch tables that are all there.
+      const objects = ['schedules', 'runs', 'schedules_due', 'runs_pending', 'runs_running'].map(
+        (name) => p + name,
+      );
+      const [existing] = await query(
+        `SELECT count(*)::int AS present FROM pg_class c
+         WHERE c.relnamespace = (SELECT t.relnamespace FROM pg_class t WHERE t.oid = to_regclass($1))
+           AND c.relname = ANY($2::text[])`,
+        [this.schedules, objects],
+      );
+      if (Number(existing?.present) === objects.length) return;
       await query(`CREATE TABLE IF NOT EXISTS ${this.schedules} (
         id text PRIMARY KEY,
         kind text NOT NULL,
