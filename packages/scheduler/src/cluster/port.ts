@@ -28,7 +28,9 @@ export interface PgClientLike {
   release(error?: Error | boolean): void;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  // NOTE: `unknown[]`, not `never[]`: pg's own `(...args: any[])` listener is then assignable, so a real
+  // `pg.Pool` type-checks as a `PgPoolLike`.
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
 }
 
 /** The part of a `pg` Pool this package uses. */
