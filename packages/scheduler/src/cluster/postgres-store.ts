@@ -257,7 +257,7 @@ export class PostgresJobStore implements JobStore {
   ): Promise<{ now: number | null; inserted: RunRow[]; due: number }> {
     return this.port.transaction(async (query) => {
       const locked = await query(
-        `SELECT ${this.scheduleColumns}, ${this.runningCount('s.id')} AS running, ${MS('now()')} AS now
+        `SELECT ${this.scheduleColumns}, ${MS('now()')} AS now
          FROM ${this.schedules} s
          WHERE NOT s.paused AND s.next_fire_at <= now() AND s.id = ANY($1::text[])
          ORDER BY s.next_fire_at LIMIT $2
@@ -266,8 +266,12 @@ export class PostgresJobStore implements JobStore {
       );
       if (locked.length === 0) return { now: null, inserted: [], due: 0 };
       const now = Number(locked[0]!.now);
+      const running = await this.runningOf(
+        query,
+        locked.map((row) => String(row.id)),
+      );
       const decided = plan(
-        locked.map((row) => ({ row: scheduleOf(row), running: Number(row.running) })),
+        locked.map((row) => ({ row: scheduleOf(row), running: running.get(String(row.id)) ?? 0 })),
         now,
       );
       let inserted: RunRow[] = [];
@@ -340,7 +344,7 @@ export class PostgresJobStore implements JobStore {
     return this.port.transaction(async (query) => {
       const locked = await query(
         `SELECT ${this.runColumns}, row_to_json(s) AS schedule_json, ${MS('s.next_fire_at')} AS s_next_fire_at,
-           ${this.runningCount('r.schedule_id')} AS running, ${MS('now()')} AS now
+           ${MS('now()')} AS now
          FROM ${this.runs} r JOIN ${this.schedules} s ON s.id = r.schedule_id
          WHERE r.state = 'pending' AND r.due_at <= now() AND NOT s.paused AND r.schedule_id = ANY($1::text[])
          ORDER BY r.due_at LIMIT $2
@@ -349,13 +353,17 @@ export class PostgresJobStore implements JobStore {
       );
       if (locked.length === 0) return { now: null, claimed: [], closed: [], seen: 0 };
       const now = Number(locked[0]!.now);
+      const running = await this.runningOf(
+        query,
+        locked.map((row) => String(row.schedule_id)),
+      );
       const decisions = decide(
         locked.map((row) => {
           const json = row.schedule_json as Record<string, unknown>;
           return {
             run: runOf(row),
             schedule: scheduleOf({ ...json, next_fire_at: row.s_next_fire_at }),
-            running: Number(row.running),
+            running: running.get(String(row.schedule_id)) ?? 0,
           };
         }),
         now,
@@ -541,6 +549,22 @@ export class PostgresJobStore implements JobStore {
       [filter.scheduleId ?? null, filter.states ?? null],
     );
     return rows.map(runOf);
+  }
+
+  /**
+   * Live running runs per schedule, read by a statement of its own once the schedule rows are
+   * locked: in READ COMMITTED each statement gets a fresh snapshot, so this sees every run committed
+   * by whoever held those locks before us. (A count inside the locking SELECT would use that
+   * statement's older snapshot and could miss a run started meanwhile, letting one too many start.)
+   */
+  private async runningOf(query: SqlQuery, scheduleIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await query(
+      `SELECT rr.schedule_id, count(*)::int AS running FROM ${this.runs} rr
+       WHERE rr.schedule_id = ANY($1::text[]) AND rr.state = 'running' AND rr.lease_until > now()
+       GROUP BY rr.schedule_id`,
+      [[...new Set(scheduleIds)]],
+    );
+    return new Map(rows.map((row) => [String(row.schedule_id), Number(row.running)]));
   }
 
   private runningCount(scheduleId: string): string {
