@@ -42,7 +42,10 @@ const TRIGGER_KEYS: Record<TriggerKind, Set<string>> = {
 };
 
 /** Checks a job definition's shape (not its trigger) and returns its id. */
-export function validateJobShape(job: unknown): asserts job is JobDefinition {
+export function validateJobShape(
+  job: unknown,
+  extraKeys: readonly string[] = [],
+): asserts job is JobDefinition {
   if (typeof job !== 'object' || job === null) {
     throw new SchedulerError('INVALID_OPTION', `Expected a job object, found ${typeName(job)}.`);
   }
@@ -54,7 +57,12 @@ export function validateJobShape(job: unknown): asserts job is JobDefinition {
     );
   }
   const jobId = record.id;
-  checkKeys(record, JOB_KEYS, `job "${jobId}"`, jobId);
+  checkKeys(
+    record,
+    extraKeys.length === 0 ? JOB_KEYS : new Set([...JOB_KEYS, ...extraKeys]),
+    `job "${jobId}"`,
+    jobId,
+  );
   if (typeof record.run !== 'function') {
     throw new SchedulerError(
       'INVALID_OPTION',

@@ -262,7 +262,7 @@ describe('ClusterScheduler on MemoryJobStore: runs and events', () => {
     await time.advance(500);
     const first = await scheduler.runNow('manual');
     await time.advance(10);
-    expect(first.fireKey).toBe('manual@2025-01-01T00:00:00.500Z');
+    expect(first.fireKey).toBe('manual@2025-01-01T00:00:00.500Z/manual');
     expect(seen.map((context) => context.fireKey)).toEqual([first.fireKey]);
     const second = await scheduler.runNow('manual');
     await time.advance(10);

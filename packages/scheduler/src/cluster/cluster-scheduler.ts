@@ -217,7 +217,7 @@ export class ClusterScheduler {
     const run = await this.store.insertManualRun(id);
     if (run === undefined) throw notFound(id);
     this.kick();
-    return { fireKey: fireKeyOf(id, run.scheduledAt) };
+    return { fireKey: fireKeyOf(id, run.scheduledAt, true) };
   }
 
   async get(id: string): Promise<ClusterJobInfo | undefined> {
@@ -474,7 +474,7 @@ export class ClusterScheduler {
       this.releasing = Promise.all([
         this.releasing,
         this.store
-          .release(this.nodeId, [{ id: row.id, attempt: row.attempt, delayMs: 0 }])
+          .release(this.nodeId, [{ id: row.id, attempt: row.attempt, delayMs: 0, unstarted: true }])
           .catch((error: unknown) =>
             this.events.emit('storeError', { error: toError(error), operation: 'release' }),
           ),
@@ -500,7 +500,7 @@ export class ClusterScheduler {
       jobId: row.scheduleId,
       scheduledAt: new Date(daemon ? startedAt : row.scheduledAt),
       signal: controller.signal,
-      fireKey: fireKeyOf(row.scheduleId, row.scheduledAt),
+      fireKey: fireKeyOf(row.scheduleId, row.scheduledAt, row.manual),
       attempt: row.attempt,
     };
     if (this.events.has('submitted')) {
@@ -536,7 +536,9 @@ export class ClusterScheduler {
       const stopping = held.abortReason !== undefined;
       let backoff = 0;
       if (!stopping) {
-        const restarts = (this.daemonRestarts.get(jobId) ?? 0) + 1;
+        // A daemon that ran longer than the longest back-off starts its back-off over.
+        const ranLong = this.clock.now() - held.startedAt > DAEMON_BACKOFF_MAX_MS;
+        const restarts = (ranLong ? 0 : (this.daemonRestarts.get(jobId) ?? 0)) + 1;
         this.daemonRestarts.set(jobId, restarts);
         backoff = Math.min(DAEMON_BACKOFF_MAX_MS, DAEMON_BACKOFF_MIN_MS * 2 ** (restarts - 1));
         const failure = new SchedulerError(
@@ -777,9 +779,9 @@ export class ClusterScheduler {
   }
 }
 
-/** `<job id>@<ISO time>`; a daemon's run is keyed at the epoch. */
-export function fireKeyOf(jobId: string, scheduledAt: number): string {
-  return `${jobId}@${new Date(scheduledAt).toISOString()}`;
+/** `<job id>@<ISO time>`, `/manual` added for `runNow`; a daemon's run is keyed at the epoch. */
+export function fireKeyOf(jobId: string, scheduledAt: number, manual = false): string {
+  return `${jobId}@${new Date(scheduledAt).toISOString()}${manual ? '/manual' : ''}`;
 }
 
 function optionsOf(row: ScheduleRow): Partial<ClusterJobDefinition> {

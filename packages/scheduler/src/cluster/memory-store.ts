@@ -54,6 +54,15 @@ export class MemoryJobStore implements JobStore {
     };
     this.schedules.set(row.id, row);
     if (row.kind === 'daemon') this.ensureDaemonRun(row.id);
+    else if (existing?.kind === 'daemon') {
+      // A daemon replaced by a scheduled job: its waiting run must not start as the new job.
+      for (const run of [...this.runs.values()]) {
+        if (run.scheduleId === row.id && run.scheduledAt === 0 && run.state === 'pending') {
+          this.runs.delete(run.id);
+          this.keys.delete(fireKey(run.scheduleId, 0));
+        }
+      }
+    }
     this.changed();
     return { outcome: existing === undefined ? 'created' : 'replaced', row: clone(row) };
   }
@@ -63,7 +72,7 @@ export class MemoryJobStore implements JobStore {
     for (const run of [...this.runs.values()]) {
       if (run.scheduleId === id) {
         this.runs.delete(run.id);
-        this.keys.delete(fireKey(run.scheduleId, run.scheduledAt));
+        this.keys.delete(fireKey(run.scheduleId, run.scheduledAt, run.manual));
       }
     }
     this.changed();
@@ -143,6 +152,7 @@ export class MemoryJobStore implements JobStore {
         rangeFrom: run.rangeFrom,
         rangeTo: run.rangeTo,
         error: null,
+        manual: false,
       };
       this.runs.set(row.id, row);
       inserted.push(clone(row));
@@ -197,8 +207,8 @@ export class MemoryJobStore implements JobStore {
   async insertManualRun(scheduleId: string): Promise<RunRow | undefined> {
     if (!this.schedules.has(scheduleId)) return undefined;
     let now = this.clock.now();
-    while (this.keys.has(fireKey(scheduleId, now))) now++;
-    this.keys.add(fireKey(scheduleId, now));
+    while (this.keys.has(fireKey(scheduleId, now, true))) now++;
+    this.keys.add(fireKey(scheduleId, now, true));
     const row: RunRow = {
       id: String(++this.sequence),
       scheduleId,
@@ -212,6 +222,7 @@ export class MemoryJobStore implements JobStore {
       rangeFrom: null,
       rangeTo: null,
       error: null,
+      manual: true,
     };
     this.runs.set(row.id, row);
     this.changed();
@@ -255,6 +266,7 @@ export class MemoryJobStore implements JobStore {
       run.owner = null;
       run.leaseUntil = null;
       run.dueAt = this.clock.now() + release.delayMs;
+      if (release.unstarted === true) run.attempt--;
     }
     if (runs.length > 0) this.changed();
   }
@@ -320,7 +332,7 @@ export class MemoryJobStore implements JobStore {
       // NOTE: schedules only move forward (a replaced one restarts after now), so an old fire key
       // can never come back: it is safe to free it with its row.
       this.runs.delete(run.id);
-      this.keys.delete(fireKey(run.scheduleId, run.scheduledAt));
+      this.keys.delete(fireKey(run.scheduleId, run.scheduledAt, run.manual));
       count++;
     }
     return count;
@@ -352,6 +364,7 @@ export class MemoryJobStore implements JobStore {
       rangeFrom: null,
       rangeTo: null,
       error: null,
+      manual: false,
     });
   }
 
@@ -372,8 +385,8 @@ export class MemoryJobStore implements JobStore {
   }
 }
 
-function fireKey(scheduleId: string, scheduledAt: number): string {
-  return `${scheduleId}\u0000${scheduledAt}`;
+function fireKey(scheduleId: string, scheduledAt: number, manual = false): string {
+  return `${scheduleId}\u0000${scheduledAt}${manual ? '\u0000manual' : ''}`;
 }
 
 function min(current: number | null, value: number): number {

@@ -392,6 +392,7 @@ describe('decideClaims', () => {
       rangeFrom: null,
       rangeTo: null,
       error: null,
+      manual: false,
       ...overrides,
     },
   });
@@ -500,6 +501,14 @@ describe('resolveClusterJob', () => {
     expect(error.code).toBe('INVALID_OPTION');
     expect(error.jobId).toBe('nightly');
     expect(error.message).toBe(message);
+  });
+
+  it('suggests and lists the cluster options for a misspelt one', () => {
+    const error = caught(() => resolve({ onCrsh: 'retry' }));
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.message).toMatch(
+      /^Job "nightly": unknown option "onCrsh" \(did you mean "onCrash"\?\); expected one of .*onCrash, maxAttempts, backfillWindow\.$/,
+    );
   });
 
   it('rejects invalid cluster jobDefaults, naming them', () => {

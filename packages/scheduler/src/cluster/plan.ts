@@ -52,9 +52,8 @@ export function resolveClusterJob(
   job: ClusterJobDefinition,
   defaults: ClusterDefaults,
 ): { stored: StoredDefinition; hash: string } {
-  if (typeof job !== 'object' || job === null) validateJobShape(job);
+  validateJobShape(job, CLUSTER_KEYS);
   const { rest, cluster } = splitClusterOptions(job as unknown as Record<string, unknown>);
-  validateJobShape(rest);
   const kind = triggerKind(job.trigger, job.id);
   const resolved = resolveJobOptions(rest as unknown as JobDefinition, defaults.base);
   const extra = resolveCluster(cluster, `job "${job.id}"`, job.id, defaults);

@@ -71,6 +71,7 @@ export class PostgresJobStore implements JobStore {
       `${MS('r.range_from')} AS range_from`,
       `${MS('r.range_to')} AS range_to`,
       'r.error',
+      'r.manual',
     ].join(', ');
   }
 
@@ -123,7 +124,8 @@ export class PostgresJobStore implements JobStore {
         created_at timestamptz NOT NULL DEFAULT now(),
         started_at timestamptz,
         finished_at timestamptz,
-        CONSTRAINT ${quoteIdent(`${p}runs_fire_key`)} UNIQUE (schedule_id, scheduled_at)
+        manual boolean NOT NULL DEFAULT false,
+        CONSTRAINT ${quoteIdent(`${p}runs_fire_key`)} UNIQUE (schedule_id, scheduled_at, manual)
       )`);
       await query(
         `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${p}runs_pending`)} ON ${this.runs} (due_at) WHERE state = 'pending'`,
@@ -180,6 +182,13 @@ export class PostgresJobStore implements JobStore {
          WHERE s.id = $1 RETURNING ${this.scheduleColumns}`,
         values,
       );
+      if (row.kind === 'daemon' && first.definition.kind !== 'daemon') {
+        // A daemon replaced by a scheduled job: its waiting run must not start as the new job.
+        await query(
+          `DELETE FROM ${this.runs} WHERE schedule_id = $1 AND scheduled_at = to_timestamp(0) AND NOT manual AND state = 'pending'`,
+          [definition.id],
+        );
+      }
       await this.afterWrite(query, definition.id, first.definition.kind);
       return { outcome: 'replaced' as const, row: scheduleOf(replaced!) };
     });
@@ -306,7 +315,7 @@ export class PostgresJobStore implements JobStore {
              CASE WHEN v.state IN ('missed', 'skipped') THEN now() END
            FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[], $6::float8[], $7::float8[])
              AS v(schedule_id, scheduled, due, deadline, state, range_from, range_to)
-           ON CONFLICT (schedule_id, scheduled_at) DO NOTHING
+           ON CONFLICT (schedule_id, scheduled_at, manual) DO NOTHING
            RETURNING ${this.runColumns}`,
           [
             columns.schedule,
@@ -398,10 +407,10 @@ export class PostgresJobStore implements JobStore {
       // NOTE: fire keys have millisecond resolution; a second runNow in the same millisecond takes the next one.
       for (let offset = 0; offset < 1000; offset++) {
         const rows = await query(
-          `INSERT INTO ${this.runs} AS r (schedule_id, scheduled_at, due_at, state)
-           SELECT s.id, date_trunc('milliseconds', now()) + $2::float8 * interval '1 millisecond', now(), 'pending'
+          `INSERT INTO ${this.runs} AS r (schedule_id, scheduled_at, due_at, state, manual)
+           SELECT s.id, date_trunc('milliseconds', now()) + $2::float8 * interval '1 millisecond', now(), 'pending', true
            FROM ${this.schedules} s WHERE s.id = $1
-           ON CONFLICT (schedule_id, scheduled_at) DO NOTHING
+           ON CONFLICT (schedule_id, scheduled_at, manual) DO NOTHING
            RETURNING ${this.runColumns}`,
           [scheduleId, offset],
         );
@@ -456,11 +465,18 @@ export class PostgresJobStore implements JobStore {
     await this.port.transaction(async (query) => {
       const rows = await query(
         `UPDATE ${this.runs} AS r SET state = 'pending', owner = NULL, lease_until = NULL,
-           due_at = now() + v.delay * interval '1 millisecond'
-         FROM unnest($1::bigint[], $2::int[], $3::float8[]) AS v(id, attempt, delay)
+           due_at = now() + v.delay * interval '1 millisecond',
+           attempt = r.attempt - CASE WHEN v.unstarted THEN 1 ELSE 0 END
+         FROM unnest($1::bigint[], $2::int[], $3::float8[], $5::boolean[]) AS v(id, attempt, delay, unstarted)
          WHERE r.id = v.id AND r.attempt = v.attempt AND r.owner = $4 AND r.state = 'running'
          RETURNING r.id`,
-        [runs.map((run) => run.id), runs.map((run) => run.attempt), runs.map((run) => run.delayMs), owner],
+        [
+          runs.map((run) => run.id),
+          runs.map((run) => run.attempt),
+          runs.map((run) => run.delayMs),
+          owner,
+          runs.map((run) => run.unstarted === true),
+        ],
       );
       if (rows.length > 0) await this.notify(query);
     });
@@ -588,7 +604,7 @@ export class PostgresJobStore implements JobStore {
     if (kind === 'daemon') {
       await query(
         `INSERT INTO ${this.runs} (schedule_id, scheduled_at, due_at, state)
-         VALUES ($1, to_timestamp(0), now(), 'pending') ON CONFLICT (schedule_id, scheduled_at) DO NOTHING`,
+         VALUES ($1, to_timestamp(0), now(), 'pending') ON CONFLICT (schedule_id, scheduled_at, manual) DO NOTHING`,
         [id],
       );
     }
@@ -626,6 +642,7 @@ function runOf(row: Record<string, unknown>): RunRow {
     rangeFrom: numberOrNull(row.range_from),
     rangeTo: numberOrNull(row.range_to),
     error: (row.error as string | null) ?? null,
+    manual: row.manual === true,
   };
 }
 

@@ -355,6 +355,44 @@ describe.each(targets)('$name', (target) => {
   });
 
   core(
+    'keys manual runs apart from scheduled fires, and gives back the attempt of a run released unstarted',
+    async () => {
+      const at = Math.floor(Date.now() / 1000) * 1000 - 1000;
+      await addJobs({ id: 'keyed', trigger: { date: at }, misfireGraceTime: null });
+      const manual = await store.insertManualRun('keyed');
+      expect(manual).toMatchObject({ manual: true, state: 'pending', attempt: 0 });
+      // A scheduled fire at the very same time is a different key: it is still inserted.
+      const { inserted } = await store.fire('a', ['keyed'], 10, 60_000, (due, now) =>
+        plan(
+          due.map((entry) => ({ ...entry, row: { ...entry.row, nextFireAt: manual!.scheduledAt } })),
+          now,
+        ),
+      );
+      expect(inserted.map((run) => [run.scheduledAt, run.manual])).toEqual([[manual!.scheduledAt, false]]);
+
+      const { claimed } = await store.claim('b', ['keyed'], 10, 60_000, (pending) =>
+        pending.map(({ run }) => ({ id: run.id, state: 'running' as const })),
+      );
+      expect(claimed).toMatchObject([{ id: manual!.id, attempt: 1, owner: 'b' }]);
+      await store.release('b', [{ id: manual!.id, attempt: 1, delayMs: 0, unstarted: true }]);
+      expect((await store.listRuns({ scheduleId: 'keyed' })).find((run) => run.manual)).toMatchObject({
+        state: 'pending',
+        owner: null,
+        attempt: 0,
+      });
+    },
+  );
+
+  core('replacing a daemon by a scheduled job drops the daemon’s waiting run', async () => {
+    const admin = await addJobs({ id: 'shape-shifter', trigger: { daemon: true } });
+    expect((await store.listRuns({ scheduleId: 'shape-shifter' })).map((run) => run.state)).toEqual([
+      'pending',
+    ]);
+    await admin.scheduler.upsert({ id: 'shape-shifter', trigger: { interval: 3600 }, run: () => {} });
+    expect(await store.listRuns({ scheduleId: 'shape-shifter' })).toEqual([]);
+  });
+
+  core(
     'reaps an expired lease: abandoned, or retried (attempt kept, backed off), or failed after maxAttempts',
     async () => {
       await addJobs(

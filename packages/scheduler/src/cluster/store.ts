@@ -32,6 +32,8 @@ export interface RunRow {
   rangeFrom: number | null;
   rangeTo: number | null;
   error: string | null;
+  /** Queued by `runNow`: its key is (schedule, time, manual), apart from the schedule's own fires. */
+  manual: boolean;
 }
 
 /** A run to insert. `running` ones are claimed by the inserting process in the same transaction. */
@@ -84,6 +86,8 @@ export interface RunRelease {
   id: string;
   attempt: number;
   delayMs: number;
+  /** It was never started (claimed while shutting down): the claim's attempt is given back too. */
+  unstarted?: boolean;
 }
 
 /** What the reaper did to one expired lease. */
@@ -158,7 +162,7 @@ export interface JobStore {
     leaseMs: number,
     decide: (pending: PendingRun[], now: number) => ClaimDecision[],
   ): Promise<{ now: number | null; claimed: RunRow[]; closed: RunRow[]; seen: number }>;
-  /** Inserts a run due now for `runNow` (scheduledAt = now, a fresh fire key). */
+  /** Inserts a manual run due now for `runNow` (scheduledAt = now, keyed apart from scheduled fires). */
   insertManualRun(scheduleId: string): Promise<RunRow | undefined>;
   /** Extends the leases of `owner`'s running runs; returns the ids still held, with their schedule's `paused`. */
   renew(
