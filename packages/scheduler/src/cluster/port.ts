@@ -75,7 +75,8 @@ export interface TypeormQueryRunnerLike {
   startTransaction(): Promise<void>;
   commitTransaction(): Promise<void>;
   rollbackTransaction(): Promise<void>;
-  query(sql: string, params?: unknown[]): Promise<unknown>;
+  /** With `structured`, TypeORM answers `{ records, affected }` for every kind of statement. */
+  query(sql: string, params?: unknown[], structured?: boolean): Promise<unknown>;
   release(): Promise<void>;
 }
 
@@ -92,8 +93,11 @@ export interface TypeormDataSourceLike {
  */
 export function typeormPort(dataSource: TypeormDataSourceLike): SqlPort {
   // NOTE: TypeORM's PostgreSQL `query()` answers UPDATE and DELETE with `[rows, rowCount]`, every
-  // other statement with the rows (objects, never arrays).
+  // other statement with the rows (objects, never arrays); asked for a structured result, it
+  // answers `{ records }` for all of them. Both shapes are read, for runners that ignore the flag.
   const rowsOf = (result: unknown): Array<Record<string, unknown>> => {
+    const records = (result as { records?: unknown } | null)?.records;
+    if (Array.isArray(records)) return records as Array<Record<string, unknown>>;
     if (!Array.isArray(result)) return [];
     if (result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
       return result[0] as Array<Record<string, unknown>>;
@@ -109,7 +113,7 @@ export function typeormPort(dataSource: TypeormDataSourceLike): SqlPort {
         await runner.startTransaction();
         try {
           const result = await work(async (sql, params) =>
-            rowsOf(await runner.query(sql, params as unknown[] | undefined)),
+            rowsOf(await runner.query(sql, params as unknown[] | undefined, true)),
           );
           await runner.commitTransaction();
           return result;
