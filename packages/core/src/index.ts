@@ -36,7 +36,7 @@ export type { EnvironmentVariableUse } from './config/substitute-environment.js'
 export type { FireHookOptions } from './context/base-context.js';
 export { BaseContext } from './context/base-context.js';
 export { HandlerContext } from './context/handler-context.js';
-export { HookContext } from './context/hook-context.js';
+export { HookContext, type JobFire } from './context/hook-context.js';
 export type { EntityList } from './database/create-data-source.js';
 export { createDataSource } from './database/create-data-source.js';
 export { ReindexService } from './database/reindex-service.js';

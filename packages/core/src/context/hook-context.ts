@@ -4,6 +4,21 @@ import type { RuntimeControl } from '../runtime/runtime-link.js';
 import { BaseContext } from './base-context.js';
 import type { ContextServices } from './context-services.js';
 
+/** The job fire a hook runs for. */
+export interface JobFire {
+  /** The job's name in `jobs:`. */
+  readonly id: string;
+  /** The fire time this run is for (a daemon: when it started). */
+  readonly scheduledAt: Date;
+  /**
+   * `<job>@<ISO time>`: the same on every attempt and, with the database job store, unique across
+   * every `hookdex run` sharing the database. Key idempotent effects on it.
+   */
+  readonly fireKey: string;
+  /** 1, or more when the run is a retry. */
+  readonly attempt: number;
+}
+
 /** The context every hook receives; each fire gets a fresh one. */
 export class HookContext extends BaseContext {
   constructor(
@@ -13,6 +28,8 @@ export class HookContext extends BaseContext {
     readonly hookConfig: HookConfig,
     /** Aborted when the hook should stop: shutdown, or its daemon job being stopped. */
     readonly signal: AbortSignal,
+    /** The job fire that fired this hook; undefined when a handler, a hook or the CLI fired it. */
+    readonly job: JobFire | undefined = undefined,
   ) {
     super(services, logger);
   }

@@ -10,7 +10,7 @@ import {
 import type { HookConfig, HookdexConfig, IndexHandlerConfig } from '../config/config-types.js';
 import type { ContextServices, HookFirer } from '../context/context-services.js';
 import { HandlerContext } from '../context/handler-context.js';
-import { HookContext } from '../context/hook-context.js';
+import { HookContext, type JobFire } from '../context/hook-context.js';
 import { ReindexService } from '../database/reindex-service.js';
 import { CONFIG, EXTERNAL_TYPES, LOGGER } from '../di/tokens.js';
 import { CallbackError, CallbackTypeError, ConfigurationError } from '../errors/errors.js';
@@ -27,6 +27,8 @@ interface FireOptions {
   wait: boolean;
   /** Aborted when this particular fire should stop (a daemon job); shutdown aborts every fire. */
   signal?: AbortSignal;
+  /** The job fire behind this hook fire, shown to the hook as `ctx.job`. */
+  job?: JobFire;
 }
 
 /**
@@ -189,7 +191,7 @@ export class HookManager implements HookFirer {
     const callback = this.callbackOf(config);
     this.checkArguments(config, args);
     const logger = this.loggerOf(config);
-    const run = (): Promise<void> => this.run(config, callback, args, logger, options.signal);
+    const run = (): Promise<void> => this.run(config, callback, args, logger, options);
     if (!options.wait) {
       const hook = { name: config.name, run: () => this.options.transactions.detached(run) };
       const frame = this.options.transactions.current();
@@ -222,11 +224,11 @@ export class HookManager implements HookFirer {
     callback: HookCallback,
     args: Record<string, unknown>,
     logger: Logger,
-    signal: AbortSignal | undefined,
+    { signal, job }: FireOptions,
   ): Promise<void> {
     const combined =
       signal === undefined ? this.services.signal : AbortSignal.any([signal, this.services.signal]);
-    const context = new HookContext(this.services, logger, config, combined);
+    const context = new HookContext(this.services, logger, config, combined, job);
     const started = performance.now();
     try {
       await callback(context, args);

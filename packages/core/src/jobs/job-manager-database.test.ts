@@ -81,7 +81,10 @@ describe.skipIf(!process.env.DATABASE_URL)(
         (name: string): HookCallback =>
         async (ctx) => {
           executions.push(name);
-          await ctx.db.getRepository(CounterEntity).insert({ key: `${name}:${randomUUID()}`, value: 1 });
+          // Keyed on the fire key: a fire run twice would break the primary key and fail the job.
+          await ctx.db
+            .getRepository(CounterEntity)
+            .insert({ key: ctx.job?.fireKey ?? `${name}:${randomUUID()}`, value: 1 });
         };
       const first = replica(config, { tick: tick('first') });
       const second = replica(config, { tick: tick('second') });
@@ -102,6 +105,12 @@ describe.skipIf(!process.env.DATABASE_URL)(
       // One execution per succeeded run, one row per fire key: no fire ran twice, on either replica.
       expect(executions.length).toBe(succeeded.length);
       expect(await counted()).toBe(succeeded.length);
+      const keys = (await admin.query(`SELECT key FROM ${table('counter')} ORDER BY key`)) as Array<{
+        key: string;
+      }>;
+      expect(keys.map((row) => row.key)).toEqual(
+        succeeded.map((run) => `every_second@${new Date(run.scheduled_ms).toISOString()}`).sort(),
+      );
       expect(succeeded.length).toBeGreaterThanOrEqual(4);
       expect(new Set(stored.map((run) => run.scheduled_ms)).size).toBe(stored.length);
       expect(stored.filter((run) => !['succeeded', 'missed', 'pending'].includes(run.state))).toEqual([]);

@@ -22,6 +22,7 @@ describe.each(DATABASES)('jobs on $name', ({ kind }) => {
 
   it('fires each job hook with its arguments by crontab and interval, checked and atomic', async () => {
     const calls: string[] = [];
+    const fires: unknown[] = [];
     const time = new FakeTime({ now: '2024-12-31T23:57:30Z' });
     const config = project.config({
       hooks: {
@@ -54,6 +55,7 @@ describe.each(DATABASES)('jobs on $name', ({ kind }) => {
           calls.push(
             `${new Date(time.now()).toISOString().slice(11, 16)} major=${major} depth=${depth} fee=${fee ?? '-'}`,
           );
+          if (major) fires.push(ctx.job);
           await ctx.db.getRepository(CounterEntity).save({ key: `run-${calls.length}`, value: depth });
         },
       },
@@ -76,6 +78,14 @@ describe.each(DATABASES)('jobs on $name', ({ kind }) => {
       '00:03 major=false depth=1 fee=0.5',
     ]);
     expect((await counters(app)).length).toBe(7);
+    expect(fires).toEqual([
+      {
+        id: 'midnight_stats',
+        scheduledAt: new Date('2025-01-01T00:00:00Z'),
+        fireKey: 'midnight_stats@2025-01-01T00:00:00.000Z',
+        attempt: 1,
+      },
+    ]);
     await app.stop();
   });
 

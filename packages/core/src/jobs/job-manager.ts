@@ -8,7 +8,12 @@ import {
   type SchedulerOptions,
   type Trigger,
 } from '@hookdex/scheduler';
-import { ClusterScheduler, type ClusterSchedulerEvents } from '@hookdex/scheduler/cluster';
+import {
+  type ClusterJobContext,
+  ClusterScheduler,
+  type ClusterSchedulerEvents,
+  fireKeyOf,
+} from '@hookdex/scheduler/cluster';
 import { inject, injectable } from 'tsyringe';
 import type { DataSource } from 'typeorm';
 import type { HookdexConfig, JobConfig } from '../config/config-types.js';
@@ -177,8 +182,23 @@ export class JobManager {
     };
   }
 
-  private runOf(job: JobConfig): (context: JobContext) => Promise<void> {
-    return ({ signal }) => this.hooks.fire(job.hook, { ...job.args }, { wait: true, signal });
+  private runOf(job: JobConfig): (context: JobContext & Partial<ClusterJobContext>) => Promise<void> {
+    return ({ signal, jobId, scheduledAt, fireKey, attempt }) =>
+      this.hooks.fire(
+        job.hook,
+        { ...job.args },
+        {
+          wait: true,
+          signal,
+          job: {
+            id: jobId,
+            scheduledAt,
+            // NOTE: the in-process scheduler has no fire key of its own; it is the same shape.
+            fireKey: fireKey ?? fireKeyOf(jobId, scheduledAt.getTime()),
+            attempt: attempt ?? 1,
+          },
+        },
+      );
   }
 
   private listen(scheduler: JobEventSource): void {
