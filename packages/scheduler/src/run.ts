@@ -1,45 +1,60 @@
 import type { JobContext } from './types.js';
 
-/** One run of a job in progress; it is also the context the callback receives. */
-export class Run<Job> implements JobContext {
-  readonly jobId: string;
-  readonly scheduledAt: Date;
-  /** @internal */
-  readonly job: Job;
-  /** @internal */
-  readonly startedAt: number;
-  /** @internal Called once the run has finished, with its error when it failed. */
-  onDone: ((error: Error | undefined) => void) | undefined;
-  #controller: AbortController | undefined;
-  #aborted = false;
-  #abortReason: unknown;
+interface AbortState {
+  aborted: boolean;
+  reason: unknown;
+  controller: AbortController | undefined;
+}
 
-  constructor(options: { job: Job; jobId: string; scheduledAt: number; startedAt: number }) {
-    this.job = options.job;
-    this.jobId = options.jobId;
-    this.scheduledAt = new Date(options.scheduledAt);
-    this.startedAt = options.startedAt;
+/** One run of a job in progress; it is also the context the callback receives. */
+export class Run<Job extends { readonly id: string }> implements JobContext {
+  // NOTE: a run is made for every fire, so it is kept small and cheap to construct: fields are
+  // `declare`d and only assigned in the constructor (ES2022 class fields would define each one as
+  // undefined first), there are no private `#` fields (each class with them runs an initializer per
+  // instance), and what aborting needs is made only when a run is aborted or its signal is read.
+  declare readonly jobId: string;
+  declare readonly scheduledAt: Date;
+  /** @internal */
+  declare readonly job: Job;
+  /** @internal Called once the run has finished, with its error when it failed. */
+  declare onDone: ((error: Error | undefined) => void) | undefined;
+  /** @internal */
+  declare private abortState: AbortState | undefined;
+
+  constructor(job: Job, scheduledAt: number) {
+    this.jobId = job.id;
+    this.scheduledAt = new Date(scheduledAt);
+    this.job = job;
+    this.onDone = undefined;
+    this.abortState = undefined;
   }
 
   // NOTE: most runs never look at their signal; an AbortController is only made when one does.
   get signal(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#abortReason);
+    const state = this.abortState ?? this.makeAbortState();
+    if (state.controller === undefined) {
+      state.controller = new AbortController();
+      if (state.aborted) state.controller.abort(state.reason);
     }
-    return this.#controller.signal;
+    return state.controller.signal;
   }
 
   /** @internal True once `abort` was called. */
   get aborted(): boolean {
-    return this.#aborted;
+    return this.abortState?.aborted === true;
   }
 
   /** @internal */
   abort(reason: unknown): void {
-    if (this.#aborted) return;
-    this.#aborted = true;
-    this.#abortReason = reason;
-    this.#controller?.abort(reason);
+    const state = this.abortState ?? this.makeAbortState();
+    if (state.aborted) return;
+    state.aborted = true;
+    state.reason = reason;
+    state.controller?.abort(reason);
+  }
+
+  private makeAbortState(): AbortState {
+    this.abortState = { aborted: false, reason: undefined, controller: undefined };
+    return this.abortState;
   }
 }

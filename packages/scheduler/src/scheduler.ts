@@ -37,6 +37,12 @@ const DAEMON_BACKOFF_MIN_MS = 1000;
 // each turn of the event loop (see `arm`); timers are aimed this window less the lead early.
 const PRECISE_WINDOW_MS = 4;
 const PRECISE_LEAD_MS = 2;
+// NOTE: a timer that ends a long idle sleep fires late by more than that lead: 2-4 ms on a
+// virtual machine whose CPU idles (measured on this project's 2-core machines), against 0.3-1 ms
+// for a short one. A sleep longer than LONG_SLEEP_MS is aimed LONG_SLEEP_LEAD_MS early instead,
+// and the wake then takes a short sleep (and the last milliseconds as above).
+const LONG_SLEEP_MS = 50;
+const LONG_SLEEP_LEAD_MS = 20;
 const DAEMON_BACKOFF_MAX_MS = 60_000;
 
 /** A registered job: the heap orders jobs by `key`, the time (after jitter) the next fire is due. */
@@ -48,6 +54,11 @@ interface JobRecord extends HeapItem {
   /** Fire times; undefined for daemons and for interval jobs not yet anchored. */
   schedule: Schedule | undefined;
   cron: CronSchedule | undefined;
+  /**
+   * The shortest time between two fires (1 s for cron, the period for an interval, Infinity for a
+   * date): a wake earlier than `nextScheduled + minimumGapMs` has exactly one fire of the job due.
+   */
+  minimumGapMs: number;
   /** The next fire time before jitter; null when there is none. */
   nextScheduled: number | null;
   /** After a wake: look for the next fire strictly after this time. */
@@ -75,6 +86,8 @@ export class Scheduler {
   private readonly jobs = new Map<string, JobRecord>();
   private readonly heap = new MinHeap<JobRecord>();
   private readonly active = new Set<Run<JobRecord>>();
+  /** The jobs due in the wake in progress (kept between wakes to save allocations per wake). */
+  private readonly due: Array<JobRecord | undefined> = [];
   private readonly events: EventHub;
   private readonly idleWaiters: Array<() => void> = [];
   private state: State = 'idle';
@@ -206,10 +219,9 @@ export class Scheduler {
       );
     }
     const definition = { ...job.definition, trigger };
-    const options = resolveJobOptions(definition, this.defaults);
+    const options = withOneShape(resolveJobOptions(definition, this.defaults));
     const now = this.clock.now();
-    const { schedule, cron } = this.buildSchedule(definition, kind, options, now);
-    this.replace(job, { definition, kind, options, schedule, cron });
+    this.replace(job, { definition, kind, options, ...this.buildSchedule(definition, kind, options, now) });
     if (this.state === 'running' && !job.paused) this.begin(job, now);
     return this.describe(job);
   }
@@ -304,9 +316,9 @@ export class Scheduler {
 
   private install(definition: JobDefinition, existing: JobRecord | undefined): void {
     const kind = triggerKind(definition.trigger, definition.id);
-    const options = resolveJobOptions(definition, this.defaults);
+    const options = withOneShape(resolveJobOptions(definition, this.defaults));
     const now = this.clock.now();
-    const { schedule, cron } = this.buildSchedule(definition, kind, options, now);
+    const built = this.buildSchedule(definition, kind, options, now);
     let job: JobRecord;
     if (existing === undefined) {
       job = {
@@ -314,8 +326,9 @@ export class Scheduler {
         definition,
         kind,
         options,
-        schedule,
-        cron,
+        schedule: built.schedule,
+        cron: built.cron,
+        minimumGapMs: built.minimumGapMs,
         nextScheduled: null,
         key: 0,
         heapIndex: -1,
@@ -329,7 +342,7 @@ export class Scheduler {
     } else {
       job = existing;
       if (job.kind === 'daemon') this.abortRunsOf(job, 'replaced');
-      this.replace(job, { definition, kind, options, schedule, cron });
+      this.replace(job, { definition, kind, options, ...built });
       job.daemonRestarts = 0;
     }
     if (this.events.has('added')) this.emit('added', { jobId: job.id, replaced: existing !== undefined });
@@ -341,7 +354,7 @@ export class Scheduler {
   /** Takes a job off the heap and gives it a new definition and schedule (not yet planned). */
   private replace(
     job: JobRecord,
-    next: Pick<JobRecord, 'definition' | 'kind' | 'options' | 'schedule' | 'cron'>,
+    next: Pick<JobRecord, 'definition' | 'kind' | 'options' | 'schedule' | 'cron' | 'minimumGapMs'>,
   ): void {
     this.heap.remove(job);
     this.releaseSchedule(job);
@@ -350,6 +363,7 @@ export class Scheduler {
     job.options = next.options;
     job.schedule = next.schedule;
     job.cron = next.cron;
+    job.minimumGapMs = next.minimumGapMs;
     job.nextScheduled = null;
   }
 
@@ -359,14 +373,14 @@ export class Scheduler {
     kind: TriggerKind,
     options: ResolvedOptions,
     now: number,
-  ): Pick<JobRecord, 'schedule' | 'cron'> {
+  ): Pick<JobRecord, 'schedule' | 'cron' | 'minimumGapMs'> {
     const bounded = (schedule: Schedule): Schedule =>
       Number.isFinite(options.startMs) || Number.isFinite(options.endMs)
         ? new BoundedSchedule(schedule, options.startMs, options.endMs)
         : schedule;
     switch (kind) {
       case 'daemon':
-        return { schedule: undefined, cron: undefined };
+        return { schedule: undefined, cron: undefined, minimumGapMs: Number.POSITIVE_INFINITY };
       case 'cron': {
         let cron: CronSchedule;
         try {
@@ -381,16 +395,25 @@ export class Scheduler {
           }
           throw error;
         }
-        return { schedule: bounded(cron), cron };
+        // NOTE: cron has one-second resolution.
+        return { schedule: bounded(cron), cron, minimumGapMs: 1000 };
       }
       case 'interval': {
         const periodMs = (definition.trigger as IntervalTrigger).interval * 1000;
         const anchor = Number.isFinite(options.startMs) ? options.startMs : now;
-        return { schedule: bounded(new IntervalSchedule(anchor, periodMs)), cron: undefined };
+        return {
+          schedule: bounded(new IntervalSchedule(anchor, periodMs)),
+          cron: undefined,
+          minimumGapMs: periodMs,
+        };
       }
       case 'date': {
         const at = toEpochMs((definition.trigger as DateTrigger).date, 'trigger.date', definition.id);
-        return { schedule: bounded(new DateSchedule(at)), cron: undefined };
+        return {
+          schedule: bounded(new DateSchedule(at)),
+          cron: undefined,
+          minimumGapMs: Number.POSITIVE_INFINITY,
+        };
       }
       default: {
         const exhaustive: never = kind;
@@ -454,28 +477,55 @@ export class Scheduler {
     // NOTE: Node timers can fire up to ~1 ms before the wall-clock target, and the wall clock can
     // jump: due-ness is always decided by the clock read here, never by the timer having fired.
     const now = this.clock.now();
-    const due: JobRecord[] = [];
-    for (let top = this.heap.peek(); top !== undefined && top.key <= now; top = this.heap.peek()) {
-      this.heap.pop();
-      due.push(top);
-    }
+    const due = this.due;
+    const count = this.heap.drain(now, due);
     // Dispatch everything first, then compute next fire times: lateness of the last job due in
-    // this wake then does not include the date math of all the others.
-    const reschedule: JobRecord[] = [];
-    for (const job of due) {
-      if (this.state !== 'running') break;
-      if (this.fire(job, now)) reschedule.push(job);
+    // this wake then does not include the date math of all the others. Jobs whose next fire is
+    // to be computed are kept at the front of `due`.
+    let kept = 0;
+    for (let index = 0; index < count && this.state === 'running'; index++) {
+      const job = due[index]!;
+      const scheduled = job.nextScheduled!;
+      // NOTE: the common case is inlined: one fire due (no catch-up), within the grace time and
+      // under maxInstances. It costs a few microseconds per job until V8 has optimized this loop,
+      // which is the first few wakes: every call saved here shortens them.
+      if (
+        job.kind !== 'daemon' &&
+        now < scheduled + job.minimumGapMs &&
+        now - job.key <= job.options.graceMs &&
+        job.running < job.options.maxInstances
+      ) {
+        job.cursor = scheduled;
+        this.startRun(job, scheduled, now, undefined);
+        due[kept++] = job;
+      } else if (this.fire(job, now)) {
+        due[kept++] = job;
+      }
     }
-    for (const job of reschedule) {
-      if (job.removed || job.paused || this.state !== 'running') continue;
-      const next = job.schedule!.next(job.cursor);
-      job.nextScheduled = next;
-      if (next === null) this.finish(job);
+    // NOTE: schedules are immutable and jobs due together mostly share one schedule and cursor
+    // (and so one answer); the last answer is reused, whatever the kind of schedule.
+    let lastSchedule: Schedule | undefined;
+    let lastCursor = Number.NaN;
+    let lastNext: number | null = null;
+    for (let index = 0; index < kept && this.state === 'running'; index++) {
+      const job = due[index]!;
+      // A run may have removed, paused or re-planned (reschedule, upsert, pause + resume) its job.
+      if (job.removed || job.paused || this.heap.has(job)) continue;
+      const schedule = job.schedule!;
+      if (schedule !== lastSchedule || job.cursor !== lastCursor) {
+        lastSchedule = schedule;
+        lastCursor = job.cursor;
+        lastNext = schedule.next(lastCursor);
+      }
+      job.nextScheduled = lastNext;
+      if (lastNext === null) this.finish(job);
       else {
-        job.key = this.withJitter(job, next);
+        job.key = job.options.jitterMs === 0 ? lastNext : this.withJitter(job, lastNext);
         this.heap.push(job);
       }
     }
+    // The array keeps its capacity for the next wake, but not the jobs.
+    due.fill(undefined, 0, count);
     this.arm();
   };
 
@@ -486,14 +536,13 @@ export class Scheduler {
       return false;
     }
     const scheduled = job.nextScheduled!;
-    const schedule = job.schedule!;
-    // Fast path: no second fire can be due yet (cron has one-second resolution).
-    const shortestPeriod = schedule instanceof IntervalSchedule ? schedule.periodMs : 1000;
-    if (job.kind === 'date' || now < scheduled + shortestPeriod) {
+    // No second fire can be due yet.
+    if (now < scheduled + job.minimumGapMs) {
       this.runFire(job, scheduled, job.key, now);
       job.cursor = scheduled;
       return true;
     }
+    const schedule = job.schedule!;
     const mode = job.options.coalesce;
     if (mode === 'all') {
       let fire: number | null = scheduled;
@@ -541,8 +590,8 @@ export class Scheduler {
     now: number,
     onDone: ((error: Error | undefined) => void) | undefined,
   ): void {
-    const run = new Run({ job, jobId: job.id, scheduledAt, startedAt: now });
-    run.onDone = onDone;
+    const run = new Run(job, scheduledAt);
+    if (onDone !== undefined) run.onDone = onDone;
     job.running++;
     if (this.events.has('submitted')) {
       this.emit('submitted', { jobId: job.id, scheduledAt: run.scheduledAt, startedAt: new Date(now) });
@@ -550,24 +599,28 @@ export class Scheduler {
     let result: unknown;
     try {
       result = job.definition.run(run);
-    } catch (error) {
-      this.finishRun(run, error, true);
+    } catch (thrown) {
+      this.finishRun(run, now, { thrown });
       return;
     }
-    if (isThenable(result)) {
+    if (result !== undefined && isThenable(result)) {
       // NOTE: only runs that outlive this call are tracked (shutdown waits for them, aborts them);
       // a synchronous run is already over.
       this.active.add(run);
       result.then(
-        () => this.finishRun(run, undefined, false),
-        (error: unknown) => this.finishRun(run, error, true),
+        () => this.finishRun(run, now, undefined),
+        (thrown: unknown) => this.finishRun(run, now, { thrown }),
       );
+    } else if (onDone === undefined && job.kind !== 'daemon' && !this.events.has('executed')) {
+      // A synchronous success that nothing waits for or listens to: all there is to do.
+      job.running--;
     } else {
-      this.finishRun(run, undefined, false);
+      this.finishRun(run, now, undefined);
     }
   }
 
-  private finishRun(run: Run<JobRecord>, thrown: unknown, failed: boolean): void {
+  /** Ends a run that started at `startedAt`; `failure` holds what it threw or rejected with. */
+  private finishRun(run: Run<JobRecord>, startedAt: number, failure: { thrown: unknown } | undefined): void {
     const job = run.job;
     job.running--;
     this.active.delete(run);
@@ -575,18 +628,18 @@ export class Scheduler {
     if (job.kind === 'daemon' && !run.aborted) {
       error = new SchedulerError(
         'DAEMON_EXITED',
-        `Daemon job "${job.id}" ${failed ? 'threw' : 'returned'}: daemon jobs are intended to run forever.`,
-        { jobId: job.id, cause: failed ? thrown : undefined },
+        `Daemon job "${job.id}" ${failure === undefined ? 'returned' : 'threw'}: daemon jobs are intended to run forever.`,
+        { jobId: job.id, cause: failure?.thrown },
       );
-    } else if (failed && !run.aborted) {
-      error = toError(thrown);
+    } else if (failure !== undefined && !run.aborted) {
+      error = toError(failure.thrown);
     }
     if (error === undefined) {
       if (this.events.has('executed')) {
         this.emit('executed', {
           jobId: job.id,
           scheduledAt: run.scheduledAt,
-          durationMs: this.clock.now() - run.startedAt,
+          durationMs: this.clock.now() - startedAt,
         });
       }
     } else {
@@ -672,12 +725,14 @@ export class Scheduler {
       if (this.unref) this.timer.unref?.();
       return;
     }
+    const lead = !precise
+      ? 0
+      : remaining > LONG_SLEEP_MS
+        ? LONG_SLEEP_LEAD_MS
+        : PRECISE_WINDOW_MS - PRECISE_LEAD_MS;
     // NOTE: at least 1 ms (Node's own floor) and at most maxSleepMs: the cap keeps every delay far
     // below setTimeout's 2^31-1 ms limit and bounds how late a wall-clock jump is noticed.
-    const delay = Math.min(
-      this.maxSleepMs,
-      Math.max(1, Math.ceil(remaining) - (precise ? PRECISE_WINDOW_MS - PRECISE_LEAD_MS : 0)),
-    );
+    const delay = Math.min(this.maxSleepMs, Math.max(1, Math.ceil(remaining) - lead));
     const target = now + delay;
     if (this.timer !== undefined) {
       if (this.timerTarget <= target) return;
@@ -783,6 +838,24 @@ export class Scheduler {
       },
     };
   }
+}
+
+/**
+ * The same options as an object of one fixed shape. `resolveJobOptions` builds them by spreading,
+ * which leaves jobs' options with many different hidden classes; every wake reads them once per
+ * due job, and with one hidden class those reads stay fast (here, 0.5 to 0.2 ms per 1,000 jobs).
+ */
+function withOneShape(options: ResolvedOptions): ResolvedOptions {
+  return {
+    coalesce: options.coalesce,
+    maxInstances: options.maxInstances,
+    graceMs: options.graceMs,
+    jitterMs: options.jitterMs,
+    startMs: options.startMs,
+    endMs: options.endMs,
+    zone: options.zone,
+    onError: options.onError,
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

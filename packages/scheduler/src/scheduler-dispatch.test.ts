@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { createHarness } from './_test/harness.js';
+
+describe('Scheduler: dispatching a wake', () => {
+  it('starts every due callback before it computes any next fire time', async () => {
+    const { time, scheduler } = createHarness();
+    const seen: string[][] = [];
+    for (const id of ['a', 'b', 'c']) {
+      scheduler.add({
+        id,
+        trigger: { cron: '* * * * * *' },
+        run: () => void seen.push(scheduler.list().map((job) => job.nextRunAt!.toISOString())),
+      });
+    }
+    scheduler.start();
+    await time.advance(1000);
+    // During the wake every job still shows the fire being run; after it, the following second.
+    expect(seen).toEqual(Array.from({ length: 3 }, () => Array(3).fill('2025-01-01T00:00:01.000Z')));
+    expect(scheduler.list().map((job) => job.nextRunAt!.toISOString())).toEqual(
+      Array(3).fill('2025-01-01T00:00:02.000Z'),
+    );
+  });
+
+  it('fires 1,000 jobs sharing one expression once per second each, none lost and none twice', async () => {
+    const { time, scheduler, of } = createHarness();
+    const fires = new Map<string, string[]>();
+    for (let index = 0; index < 1000; index++) {
+      const id = `job-${index}`;
+      fires.set(id, []);
+      scheduler.add({
+        id,
+        trigger: { cron: '* * * * * *' },
+        // Half the jobs are bounded: their schedules wrap the shared cron schedule.
+        ...(index % 2 === 0 ? { endDate: '2025-01-01T00:00:04Z' } : {}),
+        run: ({ jobId, scheduledAt }) => void fires.get(jobId)!.push(scheduledAt.toISOString()),
+      });
+    }
+    scheduler.start();
+    await time.advance(5000);
+    const seconds = (n: number) => Array.from({ length: n }, (_, k) => `2025-01-01T00:00:0${k + 1}.000Z`);
+    for (const [id, list] of fires) {
+      expect(list, id).toEqual(Number(id.slice(4)) % 2 === 0 ? seconds(4) : seconds(5));
+    }
+    expect(of('removed')).toHaveLength(500);
+    expect(of('submitted')).toHaveLength(4500);
+    expect(of('executed')).toHaveLength(4500);
+  });
+
+  it('keeps the order of submitted and executed events of synchronous and asynchronous runs', async () => {
+    const { time, scheduler, events } = createHarness();
+    scheduler.add({ id: 'sync', trigger: { cron: '* * * * * *' }, run: () => undefined });
+    scheduler.add({ id: 'async', trigger: { cron: '* * * * * *' }, run: async () => undefined });
+    scheduler.start();
+    await time.advance(1000);
+    const seen = events
+      .filter((event) => event.type === 'submitted' || event.type === 'executed')
+      .map((event) => `${event.type} ${(event.payload as { jobId: string }).jobId}`);
+    expect(seen).toEqual(['submitted sync', 'executed sync', 'submitted async', 'executed async']);
+  });
+
+  it('lets a run reschedule its own job without putting it on the timer twice', async () => {
+    const { time, scheduler } = createHarness();
+    const runs: string[] = [];
+    let rescheduled = false;
+    scheduler.add({
+      id: 'self',
+      trigger: { cron: '* * * * * *' },
+      run: ({ scheduledAt }) => {
+        runs.push(scheduledAt.toISOString());
+        if (!rescheduled) {
+          rescheduled = true;
+          scheduler.reschedule('self', { cron: '*/5 * * * * *' });
+        }
+      },
+    });
+    scheduler.start();
+    await time.advance(11_000);
+    expect(runs).toEqual([
+      '2025-01-01T00:00:01.000Z',
+      '2025-01-01T00:00:05.000Z',
+      '2025-01-01T00:00:10.000Z',
+    ]);
+  });
+
+  it('lets a run pause and resume its own job without putting it on the timer twice', async () => {
+    const { time, scheduler } = createHarness();
+    const runs: number[] = [];
+    scheduler.add({
+      id: 'self',
+      trigger: { interval: 1 },
+      run: ({ scheduledAt }) => {
+        runs.push(scheduledAt.getTime());
+        scheduler.pause('self');
+        scheduler.resume('self');
+      },
+    });
+    scheduler.start();
+    await time.advance(3000);
+    const start = Date.parse('2025-01-01T00:00:00Z');
+    expect(runs).toEqual([start + 1000, start + 2000, start + 3000]);
+  });
+
+  it('coalesces the due fires of a sub-second interval job that has an end date', async () => {
+    const { time, scheduler, of } = createHarness();
+    const runs: number[] = [];
+    const start = Date.parse('2025-01-01T00:00:00Z');
+    scheduler.add({
+      id: 'fast',
+      trigger: { interval: 0.2 },
+      endDate: start + 60_000,
+      run: ({ scheduledAt }) => void runs.push(scheduledAt.getTime() - start),
+    });
+    scheduler.start();
+    await time.advance(250);
+    await time.block(700);
+    expect(runs).toEqual([200, 800]);
+    expect(of('coalesced').map((event) => event.firstScheduledAt.getTime() - start)).toEqual([400]);
+  });
+});
