@@ -1,7 +1,9 @@
 // Runs every (library x scenario) in a fresh `node --expose-gc` child process, prints one markdown
 // table with the target verdicts under it, and writes bench/RESULTS.md.
-// Usage: node bench/run.mjs [dispatch|idle|next-fire|drift ...] [--strict]
-//   (naming scenarios runs only those and leaves RESULTS.md alone; --strict exits 1 on a FAIL)
+// Usage: node bench/run.mjs [dispatch|idle|next-fire|drift ...] [--libraries=hookdex,floor,...] [--strict]
+//   (naming scenarios or libraries runs only those and leaves RESULTS.md alone, e.g.
+//   `node bench/run.mjs dispatch --libraries=hookdex,floor,toad` for a quick scenario-1 check;
+//   --strict exits 1 on a FAIL)
 import { spawn } from 'node:child_process';
 import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,8 +49,26 @@ for (const name of selected) {
     process.exit(1);
   }
 }
-const fullRun = selected.length === 0;
-const scenarios = fullRun ? SCENARIOS : SCENARIOS.filter((scenario) => selected.includes(scenario.name));
+const librariesOption = argumentsGiven.find((argument) => argument.startsWith('--libraries='));
+const knownLibraries = [...new Set(SCENARIOS.flatMap((scenario) => scenario.libraries))];
+const selectedLibraries = librariesOption?.slice('--libraries='.length).split(',').filter(Boolean);
+for (const name of selectedLibraries ?? []) {
+  if (!knownLibraries.includes(name)) {
+    console.error(`Unknown library "${name}": expected ${knownLibraries.join(', ')}.`);
+    process.exit(1);
+  }
+}
+const fullRun = selected.length === 0 && selectedLibraries === undefined;
+const scenarios = SCENARIOS.filter((scenario) => selected.length === 0 || selected.includes(scenario.name))
+  .map((scenario) =>
+    selectedLibraries === undefined
+      ? scenario
+      : {
+          ...scenario,
+          libraries: scenario.libraries.filter((library) => selectedLibraries.includes(library)),
+        },
+  )
+  .filter((scenario) => scenario.libraries.length > 0);
 
 /** Runs one child; resolves with its JSON result, or `{ error }`. Never rejects. */
 function runChild(scenario, library) {
