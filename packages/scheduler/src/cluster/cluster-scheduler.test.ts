@@ -90,6 +90,9 @@ function createCluster() {
       timers: time,
       leaseMs: 3000,
       pollIntervalMs: 1000,
+      // NOTE: fires are written when due, so the rows asserted below are exactly the fires run;
+      // the lookahead has its own tests.
+      lookaheadMs: 0,
       random: () => 0,
       ...options,
     });
@@ -271,6 +274,59 @@ describe('ClusterScheduler on MemoryJobStore: runs and events', () => {
       '2025-01-01T00:00:00.510Z',
     ]);
     await expect(scheduler.runNow('nope')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
+    await stopAll();
+  });
+});
+
+describe('ClusterScheduler on MemoryJobStore: fires written ahead of time (lookaheadMs)', () => {
+  it('writes a fire as pending lookaheadMs before it and only claims it at its time', async () => {
+    const { time, node, stopAll } = createCluster();
+    const { scheduler, of } = node('a', { lookaheadMs: 500 });
+    const started: number[] = [];
+    await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => void started.push(time.now()) });
+    await scheduler.start();
+    await time.advance(499);
+    expect(await scheduler.runs({ jobId: 'tick' })).toEqual([]);
+    await time.advance(1);
+    expect((await scheduler.runs({ jobId: 'tick' })).map((run) => [run.scheduledAt - T0, run.state])).toEqual(
+      [[1000, 'pending']],
+    );
+    expect(started).toEqual([]);
+    await time.advance(500);
+    expect(started).toEqual([T0 + 1000]);
+    await time.advance(1600);
+    expect(started).toEqual([T0 + 1000, T0 + 2000]);
+    expect(
+      (await scheduler.runs({ jobId: 'tick' })).map((run) => [run.scheduledAt - T0, run.state, run.attempt]),
+    ).toEqual([
+      [1000, 'succeeded', 1],
+      [2000, 'succeeded', 1],
+      [3000, 'pending', 0],
+    ]);
+    expect(of('missed')).toEqual([]);
+    await stopAll();
+  });
+
+  it('drops the fires written ahead of time when the job is paused or replaced', async () => {
+    const { time, node, stopAll } = createCluster();
+    const { scheduler, of } = node('a', { lookaheadMs: 500 });
+    const started: number[] = [];
+    const run = () => void started.push(time.now());
+    await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run });
+    await scheduler.start();
+    await time.advance(600);
+    await scheduler.pause('tick');
+    expect(await scheduler.runs({ jobId: 'tick' })).toEqual([]);
+    await time.advance(3000);
+    await scheduler.resume('tick');
+    await time.advance(1000);
+    expect(started).toEqual([T0 + 4000]);
+    await time.advance(100);
+    await scheduler.upsert({ id: 'tick', trigger: { interval: 10 }, run });
+    expect((await scheduler.runs({ jobId: 'tick', states: ['pending'] })).length).toBe(0);
+    await time.advance(1000);
+    expect(started).toEqual([T0 + 4000]);
+    expect(of('missed')).toEqual([]);
     await stopAll();
   });
 });

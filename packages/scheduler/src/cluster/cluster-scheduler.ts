@@ -32,6 +32,7 @@ const DAEMON_BACKOFF_MAX_MS = 60_000;
 const PRUNE_EVERY_MS = 3_600_000;
 const RUN_RETENTION_MS = 86_400_000;
 const STALLED_RETRY_MS = 25;
+const FINISH_BATCH_MS = 100;
 
 interface LocalJob {
   definition: ClusterJobDefinition;
@@ -70,6 +71,7 @@ export class ClusterScheduler {
   private readonly unref: boolean;
   private readonly leaseMs: number;
   private readonly pollIntervalMs: number;
+  private readonly lookaheadMs: number;
   private readonly batchSize: number;
   private readonly defaults: ClusterDefaults;
   private readonly jobs = new Map<string, LocalJob>();
@@ -92,6 +94,8 @@ export class ClusterScheduler {
   private flushing: Promise<void> | undefined;
   private renewing = false;
   private releasing: Promise<void> = Promise.resolve();
+  /** Ends the wait before a batch of results is written (at shutdown). */
+  private flushNow: (() => void) | undefined;
   private stalled = false;
   private lastPrune = Number.NEGATIVE_INFINITY;
 
@@ -107,6 +111,7 @@ export class ClusterScheduler {
     this.unref = options.unref ?? false;
     this.leaseMs = positive(options.leaseMs ?? 30_000, 'leaseMs', 100);
     this.pollIntervalMs = positive(options.pollIntervalMs ?? 5000, 'pollIntervalMs', 1);
+    this.lookaheadMs = positive(options.lookaheadMs ?? 500, 'lookaheadMs', 0);
     this.batchSize = positive(options.batchSize ?? 500, 'batchSize', 1);
     this.defaults = resolveClusterDefaults(options.jobDefaults, options.timezone);
     this.events = new EventHub<ClusterSchedulerEvents>((error, event) => {
@@ -367,7 +372,8 @@ export class ClusterScheduler {
         let progress = 0;
         if (ids.length > 0 && this.state === 'running') {
           if (full || due(hint?.nextLeaseExpiry, estimate)) progress += await this.reap();
-          if (full || due(hint?.nextFireAt, estimate)) progress += await this.fire(ids);
+          if (full || due(ahead(hint?.nextFireAt, this.lookaheadMs), estimate))
+            progress += await this.fire(ids);
           if (full || due(hint?.nextDueAt, estimate)) progress += await this.claim(ids);
         }
         // NOTE: something due that this process could not take (rows locked by another process's
@@ -421,8 +427,13 @@ export class ClusterScheduler {
   private async fire(ids: string[]): Promise<number> {
     let progress = 0;
     for (;;) {
-      const result = await this.store.fire(this.nodeId, ids, this.batchSize, this.leaseMs, (due, now) =>
-        planFires(due, now, this.random),
+      const result = await this.store.fire(
+        this.nodeId,
+        ids,
+        this.batchSize,
+        this.leaseMs,
+        (due, now) => planFires(due, now, this.random),
+        this.lookaheadMs,
       );
       for (const run of result.inserted) this.report(run, result.now);
       for (const run of result.inserted) if (run.state === 'running') this.startRun(run);
@@ -594,7 +605,24 @@ export class ClusterScheduler {
   /** Records finished runs in one statement per batch; a result refused by the store means the lease was lost. */
   private scheduleFlush(): void {
     if (this.flushing !== undefined) return;
-    this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+    // NOTE: results wait a moment so that a burst of finishes is one statement, written after the
+    // burst of claims at a fire time rather than in the middle of it.
+    this.flushing = new Promise<void>((resolve) => {
+      if (this.state !== 'running') {
+        setImmediate(resolve);
+        return;
+      }
+      const handle = this.timers.setTimeout(() => {
+        this.flushNow = undefined;
+        resolve();
+      }, FINISH_BATCH_MS);
+      if (this.unref) handle.unref?.();
+      this.flushNow = () => {
+        this.timers.clearTimeout(handle);
+        this.flushNow = undefined;
+        resolve();
+      };
+    }).then(async () => {
       try {
         while (this.results.length > 0) {
           const batch = this.results.splice(0, this.results.length);
@@ -630,6 +658,7 @@ export class ClusterScheduler {
   }
 
   private async flushResults(): Promise<void> {
+    this.flushNow?.();
     while (this.flushing !== undefined) await this.flushing;
     if (this.results.length > 0) {
       this.scheduleFlush();
@@ -729,7 +758,7 @@ export class ClusterScheduler {
     const hint = this.hint;
     let target = Number.POSITIVE_INFINITY;
     if (hint !== undefined) {
-      for (const at of [hint.nextFireAt, hint.nextDueAt, hint.nextLeaseExpiry]) {
+      for (const at of [ahead(hint.nextFireAt, this.lookaheadMs), hint.nextDueAt, hint.nextLeaseExpiry]) {
         if (at !== null && at < target) target = at;
       }
     }
@@ -799,6 +828,11 @@ function optionsOf(row: ScheduleRow): Partial<ClusterJobDefinition> {
     maxAttempts: options.maxAttempts,
     backfillWindow: options.backfillMs / 1000,
   };
+}
+
+/** When the fire phase must run for a next fire at `at`: `lookaheadMs` before it. */
+function ahead(at: number | null | undefined, lookaheadMs: number): number | null {
+  return at === null || at === undefined ? null : at - lookaheadMs;
 }
 
 function due(at: number | null | undefined, now: number): boolean {

@@ -53,6 +53,7 @@ export class MemoryJobStore implements JobStore {
       paused: existing?.paused ?? false,
     };
     this.schedules.set(row.id, row);
+    if (existing !== undefined) this.dropAheadOfTime(row.id);
     if (row.kind === 'daemon') this.ensureDaemonRun(row.id);
     else if (existing?.kind === 'daemon') {
       // A daemon replaced by a scheduled job: its waiting run must not start as the new job.
@@ -87,6 +88,7 @@ export class MemoryJobStore implements JobStore {
     const row = this.schedules.get(id);
     if (row === undefined) return undefined;
     row.paused = paused;
+    if (paused) this.dropAheadOfTime(id);
     if (!paused && nextFire !== undefined) row.nextFireAt = nextFire(clone(row), this.clock.now());
     this.changed();
     return clone(row);
@@ -99,6 +101,7 @@ export class MemoryJobStore implements JobStore {
     const row = this.schedules.get(id);
     if (row === undefined) return undefined;
     Object.assign(row, update(clone(row), this.clock.now()));
+    this.dropAheadOfTime(id);
     this.changed();
     return clone(row);
   }
@@ -121,11 +124,15 @@ export class MemoryJobStore implements JobStore {
     limit: number,
     leaseMs: number,
     plan: (due: DueSchedule[], now: number) => FirePlan,
+    horizonMs = 0,
   ): Promise<{ now: number; inserted: RunRow[]; due: number }> {
     const now = this.clock.now();
     const wanted = new Set(jobIds);
     const due = [...this.schedules.values()]
-      .filter((row) => !row.paused && row.nextFireAt !== null && row.nextFireAt <= now && wanted.has(row.id))
+      .filter(
+        (row) =>
+          !row.paused && row.nextFireAt !== null && row.nextFireAt <= now + horizonMs && wanted.has(row.id),
+      )
       .sort((a, b) => (a.nextFireAt ?? 0) - (b.nextFireAt ?? 0))
       .slice(0, limit);
     if (due.length === 0) return { now, inserted: [], due: 0 };
@@ -344,6 +351,16 @@ export class MemoryJobStore implements JobStore {
       .filter((run) => filter.states === undefined || filter.states.includes(run.state))
       .sort((a, b) => a.scheduledAt - b.scheduledAt || Number(a.id) - Number(b.id))
       .map(clone);
+  }
+
+  /** Drops a schedule's fires waiting as `pending` that were never claimed (not retries, not runNow, not a daemon's run). */
+  private dropAheadOfTime(scheduleId: string): void {
+    for (const run of [...this.runs.values()]) {
+      if (run.scheduleId !== scheduleId || run.state !== 'pending' || run.attempt !== 0) continue;
+      if (run.manual || run.scheduledAt === 0) continue;
+      this.runs.delete(run.id);
+      this.keys.delete(fireKey(run.scheduleId, run.scheduledAt));
+    }
   }
 
   private ensureDaemonRun(scheduleId: string): void {

@@ -64,7 +64,8 @@ export interface FirePlan {
 /** A pending run handed to the claim decision, its schedule locked for the transaction. */
 export interface PendingRun {
   run: RunRow;
-  schedule: ScheduleRow;
+  /** What the decision needs of the run's schedule. */
+  schedule: Pick<ScheduleRow, 'id' | 'kind'> & { options: Pick<ScheduleRow['options'], 'maxInstances'> };
   running: number;
 }
 
@@ -129,13 +130,16 @@ export interface JobStore {
   ): Promise<{ outcome: 'created' | 'replaced' | 'kept' | 'exists'; row: ScheduleRow }>;
   /** Removes a schedule and its runs; false when there was none. */
   deleteSchedule(id: string): Promise<boolean>;
-  /** Pauses or resumes; `nextFire` computes the resumed schedule's next fire from the store's clock. */
+  /**
+   * Pauses or resumes; `nextFire` computes the resumed schedule's next fire from the store's clock.
+   * Pausing drops the schedule's fires inserted ahead of time and not yet claimed.
+   */
   setPaused(
     id: string,
     paused: boolean,
     nextFire?: (row: ScheduleRow, now: number) => number | null,
   ): Promise<ScheduleRow | undefined>;
-  /** Replaces a schedule's definition and next fire (reschedule). */
+  /** Replaces a schedule's definition and next fire (reschedule), dropping fires inserted ahead of time. */
   redefine(
     id: string,
     update: (row: ScheduleRow, now: number) => Omit<ScheduleRow, 'id' | 'paused'>,
@@ -146,6 +150,9 @@ export interface JobStore {
    * asks `plan` what to insert, inserts the runs (one per fire key; a second insert of a key does
    * nothing), claims the `running` ones for `owner` with a lease, and advances the schedules.
    * Returns the store time (null when nothing was due), the runs inserted, and how many schedules were due.
+   * With `horizonMs`, schedules due up to that far ahead are taken too: their fires are inserted
+   * `pending` ahead of time (the plan sees a fire time after `now`), so that at the due time only a
+   * claim is left to do.
    */
   fire(
     owner: string,
@@ -153,6 +160,7 @@ export interface JobStore {
     limit: number,
     leaseMs: number,
     plan: (due: DueSchedule[], now: number) => FirePlan,
+    horizonMs?: number,
   ): Promise<{ now: number | null; inserted: RunRow[]; due: number }>;
   /** Locks up to `limit` pending runs due among `jobIds` and applies `decide` (claims for `owner` with a lease). */
   claim(

@@ -47,6 +47,11 @@ export interface ClusterSchedulerOptions {
   leaseMs?: number;
   /** Longest sleep between looks at the store, in milliseconds (a safety net under notifications). Default 5,000. */
   pollIntervalMs?: number;
+  /**
+   * How long before a fire it is written to the store as a pending run, in milliseconds, so that at
+   * the fire time only a claim is left to do. Default 500; 0 writes fires when they are due.
+   */
+  lookaheadMs?: number;
   /** Most schedules or runs handled per store transaction. Default 500. */
   batchSize?: number;
   jobDefaults?: Omit<ClusterJobOptions, 'startDate' | 'endDate' | 'timezone'>;
