@@ -33,6 +33,8 @@ const PRUNE_EVERY_MS = 3_600_000;
 const RUN_RETENTION_MS = 86_400_000;
 const STALLED_RETRY_MS = 25;
 const FINISH_BATCH_MS = 100;
+const OFFSET_SAMPLES = 16;
+const CLOCK_STEP_MS = 50;
 
 interface LocalJob {
   definition: ClusterJobDefinition;
@@ -91,6 +93,8 @@ export class ClusterScheduler {
   private hint: WakeHint | undefined;
   /** Store clock minus local clock, from the last round trip. */
   private offsetMs = 0;
+  /** Recent (round trip, offset) samples; the offset of the fastest round trip is the best estimate. */
+  private readonly offsetSamples: Array<{ roundTripMs: number; offsetMs: number }> = [];
   private flushing: Promise<void> | undefined;
   private renewing = false;
   private releasing: Promise<void> = Promise.resolve();
@@ -386,7 +390,7 @@ export class ClusterScheduler {
         }
         const before = this.clock.now();
         this.hint = await this.store.wakeHint(ids);
-        this.offsetMs = this.hint.now - (before + this.clock.now()) / 2;
+        this.measureOffset(before, this.clock.now(), this.hint.now);
       } while (this.again && this.state === 'running');
       this.armWake();
     } catch (error) {
@@ -751,6 +755,25 @@ export class ClusterScheduler {
         new SchedulerError('SCHEDULER_STOPPED', `The run was aborted: ${reason}.`, { jobId: run.jobId }),
       );
     }
+  }
+
+  /**
+   * Estimates the store clock minus the local clock from a round trip that read the store's clock.
+   * NOTE: one sample is off by up to half its round trip, which grows under load; the sample with
+   * the shortest round trip among the last few bounds the error best (as NTP does).
+   */
+  private measureOffset(sentAt: number, receivedAt: number, storeNow: number): void {
+    const sample = { roundTripMs: receivedAt - sentAt, offsetMs: storeNow - (sentAt + receivedAt) / 2 };
+    // A sample that cannot agree with the current estimate within its own round trip means a clock
+    // stepped (NTP, a resumed VM): start over from it.
+    if (Math.abs(sample.offsetMs - this.offsetMs) > sample.roundTripMs + CLOCK_STEP_MS) {
+      this.offsetSamples.length = 0;
+    }
+    this.offsetSamples.push(sample);
+    if (this.offsetSamples.length > OFFSET_SAMPLES) this.offsetSamples.shift();
+    let best = this.offsetSamples[0]!;
+    for (const sample of this.offsetSamples) if (sample.roundTripMs < best.roundTripMs) best = sample;
+    this.offsetMs = best.offsetMs;
   }
 
   private armWake(delayMs?: number): void {
