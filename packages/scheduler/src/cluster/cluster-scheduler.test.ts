@@ -331,6 +331,24 @@ describe('ClusterScheduler on MemoryJobStore: fires written ahead of time (looka
   });
 });
 
+describe('ClusterScheduler on MemoryJobStore: local clock', () => {
+  it('fires at store time when its local clock is offset, and when that clock steps by 30 s', async () => {
+    const { time, node, stopAll } = createCluster();
+    let skewMs = -7000;
+    const { scheduler } = node('a', { clock: { now: () => time.now() + skewMs } });
+    const started: number[] = [];
+    await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => void started.push(time.now()) });
+    await scheduler.start();
+    await time.advance(2500);
+    skewMs = 30_000;
+    await time.advance(2000);
+    skewMs = -30_000;
+    await time.advance(2000);
+    expect(started).toEqual([1, 2, 3, 4, 5, 6].map((k) => T0 + k * 1000));
+    await stopAll();
+  });
+});
+
 describe('ClusterScheduler on MemoryJobStore: daemons', () => {
   it('restarts a daemon that exits, backing off 1 s, 2 s, 4 s', async () => {
     const { time, node, stopAll } = createCluster();
