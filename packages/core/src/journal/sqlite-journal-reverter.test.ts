@@ -1,19 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { checkLevels, createHarness, type JournalHarness } from './_fixtures/journal-harness.js';
+import { describe, expect, it } from 'vitest';
+import { checkLevels, sqliteHarness } from './_fixtures/journal-harness.js';
 
 // NOTE: on a collapsible table SQLite reverts only the oldest journal row per key; these cases
 // break a revert that collapses where that is wrong, or that puts a rowid table's row back with a
 // plain insert although its rowid is taken.
 describe('SQLite journal reverts', () => {
-  let harness: JournalHarness | undefined;
-  afterEach(async () => {
-    await harness?.close();
-    harness = undefined;
-  });
-  const setup = async (...ddl: string[]) => {
-    harness = await createHarness('sqlite', { ddl: { sqlite: ddl, postgres: ddl } });
-    return harness;
-  };
+  const setup = sqliteHarness();
 
   it('reverts only the oldest row per key of a table keyed by its primary key alone', async () => {
     const h = await setup('CREATE TABLE holder (address text PRIMARY KEY, balance integer NOT NULL)');

@@ -9,6 +9,11 @@ export interface SqliteTableShape {
   primaryKey: string[];
   /** Whether the table has a rowid (it is not `WITHOUT ROWID`). */
   rowid: boolean;
+  /**
+   * Whether the key is the rowid (an INTEGER PRIMARY KEY, or no declared key): SQLite may pick its
+   * value only as the row is inserted.
+   */
+  rowidKey: boolean;
   /** Column sets of unique constraints a conflict can hit (the primary key included). */
   uniqueKeys: string[][];
 }
@@ -48,5 +53,7 @@ export async function readSqliteTableShape(
     if (keyColumns.some((column) => column.cid < 0 || column.name === null)) continue;
     uniqueKeys.push(keyColumns.map((column) => column.name ?? ''));
   }
-  return { name: table, columns, primaryKey, rowid: entry.wr === 0, uniqueKeys };
+  // NOTE: a declared primary key other than the rowid has an index of origin 'pk'.
+  const rowidKey = entry.wr === 0 && !indexes.some((index) => index.origin === 'pk');
+  return { name: table, columns, primaryKey, rowid: entry.wr === 0, rowidKey, uniqueKeys };
 }

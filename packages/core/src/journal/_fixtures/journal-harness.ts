@@ -1,5 +1,5 @@
 import type { DataSource, EntitySchema, QueryRunner } from 'typeorm';
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import { createProject } from '../../_test/project.js';
 import { createDataSource, quoteIdentifier } from '../../database/create-data-source.js';
 import { Journal } from '../journal.js';
@@ -119,6 +119,19 @@ export async function createHarness(
     throw error;
   }
   return harness;
+}
+
+/** Inside `describe`: makes a SQLite harness of the tables `ddl` creates, closed after each test. */
+export function sqliteHarness(): (...ddl: string[]) => Promise<JournalHarness> {
+  let harness: JournalHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+  return async (...ddl) => {
+    harness = await createHarness('sqlite', { ddl: { sqlite: ddl, postgres: ddl } });
+    return harness;
+  };
 }
 
 /**
