@@ -30,7 +30,8 @@ export interface JournalEntry {
   primaryKey: Record<string, string | null>;
   /**
    * Every column before the change (null for an insert). SQLite: each value's SQL literal as
-   * `quote()` writes it (`'text'`, `12`, `X'00FF'`, `NULL`). PostgreSQL: each value's JSON text from
+   * `quote()` writes it (`'text'`, `12`, `X'00FF'`, `NULL`), and the `rowid` of a table without a
+   * primary key. PostgreSQL: each value's JSON text from
    * `row_to_json` (strings unquoted, numbers with every digit, SQL NULL as `null`, JSON `null` in a
    * json or jsonb column as `'null'`).
    */

@@ -34,6 +34,21 @@ describe('SQLite journal reverts', () => {
     ]);
   });
 
+  it('puts rows of a table without a primary key back under the rowid they had, over a row replaced', async () => {
+    const h = await setup('CREATE TABLE note (body text)');
+    await h.exec("INSERT INTO note (rowid, body) VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+    const rows = () => h.query('SELECT rowid AS id, body FROM note ORDER BY rowid');
+    const start = await rows();
+    await checkLevels(h, [
+      (sql) => sql('UPDATE OR REPLACE note SET rowid = 1 WHERE rowid = 2'),
+      async (sql) => {
+        await sql('UPDATE note SET rowid = 7 WHERE rowid = 3');
+        await sql("UPDATE note SET body = 'x' WHERE rowid = 7");
+      },
+    ]);
+    expect(await rows()).toEqual(start);
+  });
+
   it('reverts upserts and replaced rows of a table without a primary key', async () => {
     const h = await setup('CREATE TABLE tag (name text UNIQUE, hits integer)');
     await h.exec("INSERT INTO tag (rowid, name, hits) VALUES (1, 'a', 1), (2, 'b', 2)");

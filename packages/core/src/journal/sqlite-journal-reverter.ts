@@ -56,9 +56,7 @@ export class SqliteReverter implements EntryReverter {
     const shape = await this.shape(entry.table);
     const table = quoteIdentifier(shape.name);
     const key = literals(entry.primaryKey);
-    const where = Object.entries(key)
-      .map(([column, literal]) => `${columnName(shape, column)} IS ${literal}`)
-      .join(' AND ');
+    const where = whereKey(shape, key);
     const keyed = shape.primaryKey.length > 0;
     switch (entry.action) {
       case 'INSERT':
@@ -67,7 +65,11 @@ export class SqliteReverter implements EntryReverter {
       case 'UPDATE': {
         const old = this.writable(shape, entry);
         if (!keyed) {
-          for (const sql of this.restoreSql(shape, key, where, old)) await this.queue(sql, entry);
+          // The old values hold the rowid the row had (journals written before they did, not).
+          const rowid = literals(entry.oldValues ?? '{}').rowid;
+          const before = rowid === undefined ? key : { ...key, rowid };
+          if (before.rowid !== key.rowid) await this.queue(`DELETE FROM ${table} WHERE ${where}`, entry);
+          for (const sql of this.restoreSql(shape, before, old)) await this.queue(sql, entry);
           return;
         }
         if (shape.primaryKey.every((column) => old.some(([name]) => name === column))) {
@@ -94,7 +96,7 @@ export class SqliteReverter implements EntryReverter {
         if (!keyed) {
           // NOTE: the rowid may be taken again (a new row gets max(rowid) + 1, and a replaced row
           // is journaled as deleted while an upsert only updates it), so this is not a plain insert.
-          for (const sql of this.restoreSql(shape, key, where, old)) await this.queue(sql, entry);
+          for (const sql of this.restoreSql(shape, key, old)) await this.queue(sql, entry);
           return;
         }
         await this.queue(this.upsertSql(shape, old), entry);
@@ -147,10 +149,10 @@ export class SqliteReverter implements EntryReverter {
   private restoreSql(
     shape: SqliteTableShape,
     key: Record<string, string>,
-    where: string,
     old: Array<[string, string]>,
   ): string[] {
     const table = quoteIdentifier(shape.name);
+    const where = whereKey(shape, key);
     const keyed = Object.entries(key).map(([column, literal]): [string, string] => [
       columnName(shape, column),
       literal,
@@ -233,6 +235,13 @@ export class SqliteReverter implements EntryReverter {
     this.shapes.set(table, shape);
     return shape;
   }
+}
+
+/** The row with `key` (literals by column), as a condition. */
+function whereKey(shape: SqliteTableShape, key: Record<string, string>): string {
+  return Object.entries(key)
+    .map(([column, literal]) => `${columnName(shape, column)} IS ${literal}`)
+    .join(' AND ');
 }
 
 function literals(json: string): Record<string, string> {

@@ -13,6 +13,14 @@ export function keyColumns(shape: SqliteTableShape): string[] {
   return shape.primaryKey.length > 0 ? shape.primaryKey : ['rowid'];
 }
 
+/**
+ * The columns whose old values a journal row keeps: every stored column, and on a table without a
+ * declared primary key also the rowid, so that a revert puts the row back where it was.
+ */
+export function journaledColumns(shape: SqliteTableShape): string[] {
+  return shape.primaryKey.length > 0 ? shape.columns : [...new Set(['rowid', ...shape.columns])];
+}
+
 /** A column in SQL: quoted, except the implicit rowid. */
 export function columnName(shape: SqliteTableShape, column: string): string {
   return column === 'rowid' && !shape.columns.includes('rowid') ? 'rowid' : quoteIdentifier(column);
@@ -68,7 +76,8 @@ function record(
     shape,
     action: `'${options.action}'`,
     key: rowJson(shape, options.keyAlias, keyColumns(shape)),
-    oldValues: options.oldAlias === undefined ? 'NULL' : rowJson(shape, options.oldAlias, shape.columns),
+    oldValues:
+      options.oldAlias === undefined ? 'NULL' : rowJson(shape, options.oldAlias, journaledColumns(shape)),
     ...(options.join === undefined ? {} : { join: options.join }),
   });
 }
@@ -114,7 +123,7 @@ function conflicts(shape: SqliteTableShape, keys: readonly string[][]): string {
 export function sqliteTriggers(shape: SqliteTableShape): string[] {
   const table = quoteIdentifier(shape.name);
   const changed = balanced(
-    shape.columns.map(
+    journaledColumns(shape).map(
       (column) => `quote(${columnOf(shape, 'OLD', column)}) IS NOT quote(${columnOf(shape, 'NEW', column)})`,
     ),
     'OR',
