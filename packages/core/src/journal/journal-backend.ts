@@ -21,6 +21,8 @@ export interface StoredEntry {
 export interface JournalBackend {
   /** The journal table, qualified where the dialect has schemas. */
   readonly journalTable: string;
+  /** The journal table as the queries that read it in id order (`ORDER BY id`) name it. */
+  readonly inIdOrder: string;
   /** The placeholder of the `position`-th (1-based) query parameter. */
   parameter(position: number): string;
   /** SQL that reads a stored JSON column as text, for `StoredEntry`. */

@@ -144,7 +144,7 @@ export class Journal {
       const rows: Array<Record<string, unknown>> = await queryRunner.query(
         `SELECT id, level, table_name, action, ${this.backend.textOf('primary_key')} AS primary_key, ` +
           `${this.backend.textOf('old_values')} AS old_values, ${this.backend.jsonNulls} AS json_nulls ` +
-          `FROM ${this.backend.journalTable} ` +
+          `FROM ${this.backend.inIdOrder} ` +
           `WHERE index_name = ${p(1)} AND level > ${p(2)}${Number.isFinite(before) ? ` AND id < ${p(3)}` : ''} ` +
           `ORDER BY id DESC LIMIT ${PAGE_SIZE}`,
         Number.isFinite(before) ? [index, toLevel, before] : [index, toLevel],
@@ -231,7 +231,7 @@ export class Journal {
     }> = await queryRunner.query(
       `SELECT id, table_name, action, ${this.backend.textOf('primary_key')} AS primary_key, ` +
         `CASE WHEN action = 'UPDATE' THEN ${this.backend.textOf('old_values')} END AS old_values ` +
-        `FROM ${this.backend.journalTable} WHERE index_name = ${p(1)} AND level > ${p(2)} ORDER BY id ASC`,
+        `FROM ${this.backend.inIdOrder} WHERE index_name = ${p(1)} AND level > ${p(2)} ORDER BY id ASC`,
       [options.index, options.toLevel],
     );
     const seen = new Set<string>();
@@ -317,19 +317,19 @@ export class Journal {
 }
 
 /**
- * The keys a journal row touches, as canonical JSON: its stored key, and for an update that
- * changed the key also the key before it (from the old values; a rowid is not among them).
+ * The keys a journal row touches: its stored key (the text as stored), and for an update that
+ * changed the key also the key before it, from the old values (a rowid journaled before it was
+ * kept among them is not). A key built here may spell a stored one differently (escapes); that
+ * only reverts more rows than needed.
  */
 function touchedKeys(primaryKey: string, oldValues: string | null): string[] {
+  if (oldValues === null) return [primaryKey];
   const key = parseObject(primaryKey);
-  const keys = [JSON.stringify(key)];
-  if (oldValues === null) return keys;
   const old = parseObject(oldValues);
   const columns = Object.keys(key);
-  if (!columns.every((column) => Object.hasOwn(old, column))) return keys;
-  const before = JSON.stringify(Object.fromEntries(columns.map((column) => [column, old[column]])));
-  if (before !== keys[0]) keys.push(before);
-  return keys;
+  if (!columns.every((column) => Object.hasOwn(old, column))) return [primaryKey];
+  if (columns.every((column) => old[column] === key[column])) return [primaryKey];
+  return [primaryKey, JSON.stringify(Object.fromEntries(columns.map((column) => [column, old[column]])))];
 }
 
 function requireTransaction(queryRunner: QueryRunner, method: string): void {

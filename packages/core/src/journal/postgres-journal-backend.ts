@@ -30,12 +30,14 @@ import { quoteIdentifier, quoteLiteral } from './sql-text.js';
  */
 export class PostgresJournalBackend implements JournalBackend {
   readonly journalTable: string;
+  readonly inIdOrder: string;
   /** The schema, quoted. */
   private readonly schema: string;
 
   constructor(private readonly schemaName: string) {
     this.schema = quoteIdentifier(schemaName);
     this.journalTable = `${this.schema}.${quoteIdentifier(JOURNAL_TABLE)}`;
+    this.inIdOrder = this.journalTable;
   }
 
   parameter(position: number): string {
