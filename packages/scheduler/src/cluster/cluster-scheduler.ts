@@ -261,7 +261,9 @@ export class ClusterScheduler {
     await this.ready();
     this.state = 'running';
     try {
-      this.unsubscribe = await this.store.subscribe(() => this.kick());
+      // NOTE: a notification only means "look again": the cycle refreshes its wake hint and runs the
+      // phases that hint says are due, instead of every phase on every process at every notice.
+      this.unsubscribe = await this.store.subscribe(() => this.runCycle());
     } catch (error) {
       // NOTE: without notifications (PgBouncer in transaction mode, a listen failure) polling still works.
       this.events.emit('storeError', { error: toError(error), operation: 'subscribe' });
@@ -374,15 +376,25 @@ export class ClusterScheduler {
         const estimate = this.clock.now() + this.offsetMs;
         const hint = this.hint;
         let progress = 0;
+        const tried = { reap: false, fire: false, claim: false };
         if (ids.length > 0 && this.state === 'running') {
-          if (full || due(hint?.nextLeaseExpiry, estimate)) progress += await this.reap();
-          if (full || due(ahead(hint?.nextFireAt, this.lookaheadMs), estimate))
+          if (full || due(hint?.nextLeaseExpiry, estimate)) {
+            tried.reap = true;
+            progress += await this.reap();
+          }
+          if (full || due(ahead(hint?.nextFireAt, this.lookaheadMs), estimate)) {
+            tried.fire = true;
             progress += await this.fire(ids);
-          if (full || due(hint?.nextDueAt, estimate)) progress += await this.claim(ids);
+          }
+          if (full || due(hint?.nextDueAt, estimate)) {
+            tried.claim = true;
+            progress += await this.claim(ids);
+          }
         }
-        // NOTE: something due that this process could not take (rows locked by another process's
-        // transaction, a retry waiting for a free instance) must not make it spin on the store.
-        this.stalled = progress === 0;
+        // NOTE: something due that this process tried and could not take (rows locked by another
+        // process's transaction, a retry waiting for a free instance) must not make it spin on the
+        // store; work it has not tried yet (a notification brought it) is taken at once, below.
+        this.stalled = (tried.reap || tried.fire || tried.claim) && progress === 0;
         if (this.state !== 'running') return;
         if (estimate - this.lastPrune > PRUNE_EVERY_MS) {
           this.lastPrune = estimate;
@@ -391,6 +403,15 @@ export class ClusterScheduler {
         const before = this.clock.now();
         this.hint = await this.store.wakeHint(ids);
         this.measureOffset(before, this.clock.now(), this.hint.now);
+        const { now: storeNow, nextLeaseExpiry, nextFireAt, nextDueAt } = this.hint;
+        if (
+          ids.length > 0 &&
+          ((!tried.reap && due(nextLeaseExpiry, storeNow)) ||
+            (!tried.fire && due(ahead(nextFireAt, this.lookaheadMs), storeNow)) ||
+            (!tried.claim && due(nextDueAt, storeNow)))
+        ) {
+          this.again = true;
+        }
       } while (this.again && this.state === 'running');
       this.armWake();
     } catch (error) {
