@@ -179,6 +179,26 @@ describe.each(DATABASES)('Journal on $name', ({ kind }) => {
     ]);
   });
 
+  it('prunes rows journaled out of level order at a later prune', async () => {
+    const h = await setup();
+    for (const [position, level] of [1, 2, 3, 2].entries()) {
+      await h.level('main', level, (sql) => sql(insertAccount, [position, 'x', level, null]));
+    }
+    const prune = (level: number) =>
+      h.transaction((queryRunner) => h.journal.prune(queryRunner, 'main', level));
+    expect(await prune(2)).toBe(2);
+    expect((await h.journal.entries('main')).map((entry) => entry.level)).toEqual([3, 2]);
+    expect(await prune(3)).toBe(2);
+    expect(await h.journal.entries('main')).toEqual([]);
+  });
+
+  it.runIf(kind === 'sqlite')('keeps no index on the SQLite journal, dropping an earlier one', async () => {
+    const h = await setup();
+    await h.exec('CREATE INDEX hookdex_journal_index_level ON hookdex_journal (index_name, level)');
+    await h.journal.prepare();
+    expect(await h.query("SELECT name FROM pragma_index_list('hookdex_journal')")).toEqual([]);
+  });
+
   it('clears every index with clear()', async () => {
     const h = await setup();
     await h.level('first', 1, (sql) => sql(insertAccount, [1, 'first', 1, null]));

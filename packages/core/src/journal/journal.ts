@@ -252,9 +252,15 @@ export class Journal {
   /** Deletes journal rows of `index` with level <= level (pruning, per index). Returns rows deleted. */
   async prune(queryRunner: QueryRunner, index: string, level: number): Promise<number> {
     const p = (position: number) => this.backend.parameter(position);
+    // NOTE: an index journals its levels in order (a revert deletes the rows above the level it
+    // goes back to), so its rows to prune come before its first row above `level`; bounding the id
+    // lets SQLite, which keeps no index on the journal, stop there. Rows journaled out of order
+    // (an `on_index_rollback` that did not revert) are pruned by a later call.
     const result = await queryRunner.query(
-      `DELETE FROM ${this.backend.journalTable} WHERE index_name = ${p(1)} AND level <= ${p(2)}`,
-      [index, level],
+      `DELETE FROM ${this.backend.journalTable} WHERE index_name = ${p(1)} AND level <= ${p(2)} AND id < coalesce(` +
+        `(SELECT id FROM ${this.backend.inIdOrder} WHERE index_name = ${p(3)} AND level > ${p(4)} ORDER BY id LIMIT 1), ` +
+        `${Number.MAX_SAFE_INTEGER})`,
+      [index, level, index, level],
       true,
     );
     return affectedRows(result);
