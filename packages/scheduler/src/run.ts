@@ -58,3 +58,12 @@ export class Run<Job extends { readonly id: string }> implements JobContext {
     return this.abortState;
   }
 }
+
+/** True when a callback returned a promise (or any thenable): its run lasts until it settles. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -12,7 +12,7 @@ import {
   triggerKind,
   validateJobShape,
 } from './options.js';
-import { Run } from './run.js';
+import { isThenable, Run } from './run.js';
 import { BoundedSchedule, DateSchedule, IntervalSchedule, type Schedule } from './schedule.js';
 import type {
   CronTrigger,
@@ -856,14 +856,6 @@ function withOneShape(options: ResolvedOptions): ResolvedOptions {
     zone: options.zone,
     onError: options.onError,
   };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 function shutdownReason(): SchedulerError {

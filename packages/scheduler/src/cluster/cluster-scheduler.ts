@@ -4,6 +4,7 @@ import { type Clock, systemClock, systemTimers, type TimerHandle, type TimerSour
 import { SchedulerError, toError } from '../errors.js';
 import { EventHub } from '../events.js';
 import { toEpochMs, triggerKind } from '../options.js';
+import { isThenable } from '../run.js';
 import type { DateInput, ShutdownOptions, ShutdownResult, Trigger } from '../types.js';
 import {
   anchored,
@@ -895,14 +896,6 @@ function positive(value: number, name: string, min: number): number {
     );
   }
   return value;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 async function withTimeout(
