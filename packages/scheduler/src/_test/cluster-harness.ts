@@ -159,6 +159,7 @@ export class Cluster {
     await this.pool.query(
       `DROP TABLE IF EXISTS ${this.table('effects')}, ${this.table('runs')}, ${this.table('schedules')} CASCADE`,
     );
+    await this.pool.query(`DROP FUNCTION IF EXISTS "${this.prefix}claim_v1"`);
   }
 
   spawn(role: Role): Child {

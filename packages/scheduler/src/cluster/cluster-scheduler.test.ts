@@ -279,8 +279,8 @@ describe('ClusterScheduler on MemoryJobStore: runs and events', () => {
 });
 
 describe('ClusterScheduler on MemoryJobStore: fires written ahead of time (lookaheadMs)', () => {
-  it('writes a fire as pending lookaheadMs before it and only claims it at its time', async () => {
-    const { time, node, stopAll } = createCluster();
+  it('claims a fire lookaheadMs before it and starts it at its time with no store call', async () => {
+    const { time, memory, node, stopAll } = createCluster();
     const { scheduler, of } = node('a', { lookaheadMs: 500 });
     const started: number[] = [];
     await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => void started.push(time.now()) });
@@ -288,12 +288,29 @@ describe('ClusterScheduler on MemoryJobStore: fires written ahead of time (looka
     await time.advance(499);
     expect(await scheduler.runs({ jobId: 'tick' })).toEqual([]);
     await time.advance(1);
-    expect((await scheduler.runs({ jobId: 'tick' })).map((run) => [run.scheduledAt - T0, run.state])).toEqual(
-      [[1000, 'pending']],
-    );
+    expect(
+      (await scheduler.runs({ jobId: 'tick' })).map((run) => [
+        run.scheduledAt - T0,
+        run.state,
+        run.owner,
+        run.attempt,
+        run.leaseUntil! - T0,
+      ]),
+    ).toEqual([[1000, 'running', 'a', 1, 1000 + 3000]]);
+    const calls: string[] = [];
+    for (const method of ['claim', 'fire', 'renew', 'wakeHint'] as const) {
+      const original = memory[method].bind(memory) as (...args: unknown[]) => unknown;
+      vi.spyOn(memory, method).mockImplementation(((...args: unknown[]) => {
+        calls.push(`${method}@${time.now() - T0}`);
+        return original(...args);
+      }) as never);
+    }
+    await time.advance(499);
     expect(started).toEqual([]);
-    await time.advance(500);
+    await time.advance(1);
+    // Started at its time, never early, and nothing asked of the store at that moment.
     expect(started).toEqual([T0 + 1000]);
+    expect(calls.filter((call) => call.endsWith('@1000'))).toEqual([]);
     await time.advance(1600);
     expect(started).toEqual([T0 + 1000, T0 + 2000]);
     expect(
@@ -301,9 +318,139 @@ describe('ClusterScheduler on MemoryJobStore: fires written ahead of time (looka
     ).toEqual([
       [1000, 'succeeded', 1],
       [2000, 'succeeded', 1],
-      [3000, 'pending', 0],
+      [3000, 'running', 1],
     ]);
     expect(of('missed')).toEqual([]);
+    await stopAll();
+  });
+
+  it('over maxInstances a fire written ahead waits pending and is claimed at its time', async () => {
+    const { time, node, stopAll } = createCluster();
+    const { scheduler, of } = node('a', { lookaheadMs: 500 });
+    const started: number[] = [];
+    let finish = () => {};
+    await scheduler.add({
+      id: 'slow',
+      trigger: { interval: 1 },
+      run: () => {
+        started.push(time.now());
+        return new Promise<void>((resolve) => {
+          finish = resolve;
+        });
+      },
+    });
+    await scheduler.start();
+    await time.advance(1000);
+    expect(started).toEqual([T0 + 1000]);
+    await time.advance(500);
+    // The first run still holds the one instance: the next fire is written pending, not claimed.
+    expect(
+      (await scheduler.runs({ jobId: 'slow' })).map((run) => [run.scheduledAt - T0, run.state, run.attempt]),
+    ).toEqual([
+      [1000, 'running', 1],
+      [2000, 'pending', 0],
+    ]);
+    await time.advance(300);
+    finish();
+    await time.advance(300);
+    expect(started).toEqual([T0 + 1000, T0 + 2000]);
+    expect(of('skipped')).toEqual([]);
+    await stopAll();
+  });
+
+  it('gives a fire claimed ahead back at shutdown: another process starts it at its time', async () => {
+    const { time, node, stopAll } = createCluster();
+    const started: string[] = [];
+    const a = node('a', { lookaheadMs: 500 });
+    const b = node('b', { lookaheadMs: 500 });
+    for (const [name, { scheduler }] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      await scheduler.add({
+        id: 'tick',
+        trigger: { interval: 1 },
+        run: ({ scheduledAt }) =>
+          void started.push(`${name}@${scheduledAt.getTime() - T0}@${time.now() - T0}`),
+      });
+    }
+    await a.scheduler.start();
+    await time.advance(600);
+    expect((await a.scheduler.runs({ jobId: 'tick' })).map((run) => [run.state, run.owner])).toEqual([
+      ['running', 'a'],
+    ]);
+    await b.scheduler.start();
+    await a.scheduler.shutdown();
+    expect(
+      (await b.scheduler.runs({ jobId: 'tick' })).map((run) => [run.state, run.owner, run.attempt]),
+    ).toEqual([['pending', null, 0]]);
+    await time.advance(400);
+    expect(started).toEqual(['b@1000@1000']);
+    expect(a.of('lost')).toEqual([]);
+    await stopAll();
+  });
+
+  it('a fire claimed ahead is dropped when another process pauses or reschedules the job', async () => {
+    const { time, node, stopAll } = createCluster();
+    const a = node('a', { lookaheadMs: 500 });
+    const admin = node('admin');
+    const started: number[] = [];
+    const run = () => void started.push(time.now());
+    await a.scheduler.add({ id: 'tick', trigger: { interval: 1 }, run });
+    await admin.scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => {} });
+    await a.scheduler.start();
+    await time.advance(600);
+    expect((await a.scheduler.runs({ jobId: 'tick' })).map((row) => [row.state, row.owner])).toEqual([
+      ['running', 'a'],
+    ]);
+    await admin.scheduler.pause('tick');
+    expect(await a.scheduler.runs({ jobId: 'tick' })).toEqual([]);
+    await time.advance(1000);
+    expect(started).toEqual([]);
+    await admin.scheduler.resume('tick');
+    await time.advance(300);
+    expect(started).toEqual([]);
+    expect(
+      (await a.scheduler.runs({ jobId: 'tick' })).map((row) => [row.scheduledAt - T0, row.state]),
+    ).toEqual([[2000, 'running']]);
+    await admin.scheduler.reschedule('tick', { interval: 60 });
+    await time.advance(1000);
+    expect(started).toEqual([]);
+    expect(a.of('lost')).toEqual([]);
+    await stopAll();
+  });
+
+  it('a fire claimed ahead is missed past its grace time, and not started past its lease', async () => {
+    const { time, memory, node, stopAll } = createCluster();
+    const { scheduler, of } = node('a', { lookaheadMs: 500 });
+    const started: number[] = [];
+    await scheduler.add({
+      id: 'graced',
+      trigger: { interval: 10 },
+      misfireGraceTime: 0.2,
+      run: () => void started.push(time.now()),
+    });
+    await scheduler.start();
+    await time.advance(9600);
+    expect((await scheduler.runs({ jobId: 'graced' })).map((run) => run.state)).toEqual(['running']);
+    // The event loop is blocked from before the fire until past its grace time.
+    await time.block(700);
+    expect(started).toEqual([]);
+    expect(of('missed').map((event) => [event.jobId, event.scheduledAt.getTime() - T0])).toEqual([
+      ['graced', 10_000],
+    ]);
+    await time.advance(200);
+    expect((await memory.listRuns({ scheduleId: 'graced' })).map((run) => run.state)).toEqual(['missed']);
+
+    // Blocked past the whole lease: not started; the store settles it as any expired lease.
+    await time.advance(9000);
+    expect((await scheduler.runs({ jobId: 'graced' })).map((run) => run.state)).toEqual([
+      'missed',
+      'running',
+    ]);
+    await time.block(4000);
+    expect(started).toEqual([]);
+    expect(of('lost').map((event) => event.scheduledAt.getTime() - T0)).toEqual([20_000]);
     await stopAll();
   });
 
@@ -623,9 +770,7 @@ describe('ClusterScheduler on MemoryJobStore: leases', () => {
     await time.advance(600);
     expect((await memory.reap()).map((entry) => entry.outcome)).toEqual(['retried']);
     await time.advance(1000);
-    const claimed = await memory.claim('ghost-2', ['job'], 10, 500, (pending) =>
-      pending.map(({ run }) => ({ id: run.id, state: 'running' as const })),
-    );
+    const claimed = await memory.claim('ghost-2', ['job'], 10, 500);
     expect(claimed.claimed.map((run) => run.attempt)).toEqual([2]);
     await time.advance(600);
     await watcher.scheduler.start();

@@ -9,7 +9,6 @@ import type { DateInput, ShutdownOptions, ShutdownResult, Trigger } from '../typ
 import {
   anchored,
   type ClusterDefaults,
-  decideClaims,
   describeOptions,
   firstFire,
   planFires,
@@ -56,6 +55,13 @@ interface HeldRun {
   done: Promise<void>;
 }
 
+/** A fire this process claimed ahead of its time (`lookaheadMs`), started when the time comes. */
+interface AheadRun {
+  row: RunRow;
+  /** `performance.now()` by which its lease (counted from its due time) is gone. */
+  leaseExpires: number;
+}
+
 type State = 'idle' | 'running' | 'stopping' | 'stopped';
 
 /**
@@ -79,6 +85,10 @@ export class ClusterScheduler {
   private readonly defaults: ClusterDefaults;
   private readonly jobs = new Map<string, LocalJob>();
   private readonly held = new Map<string, HeldRun>();
+  private readonly ahead = new Map<string, AheadRun>();
+  private aheadTimer: TimerHandle | undefined;
+  private aheadTimerAt = Number.POSITIVE_INFINITY;
+  private verifyingAhead = false;
   private readonly events: EventHub<ClusterSchedulerEvents>;
   private readonly results: Array<{ result: RunResult; jobId: string; scheduledAt: number }> = [];
   private readonly daemonRestarts = new Map<string, number>();
@@ -94,6 +104,8 @@ export class ClusterScheduler {
   private hint: WakeHint | undefined;
   /** Store clock minus local clock, from the last round trip. */
   private offsetMs = 0;
+  /** Half the round trip of the sample `offsetMs` comes from: how far off it can be. */
+  private offsetErrorMs = 0;
   /** Recent (round trip, offset) samples; the offset of the fastest round trip is the best estimate. */
   private readonly offsetSamples: Array<{ roundTripMs: number; offsetMs: number }> = [];
   private flushing: Promise<void> | undefined;
@@ -161,6 +173,7 @@ export class ClusterScheduler {
     await this.ready();
     this.jobs.delete(id);
     if (!(await this.store.deleteSchedule(id))) throw notFound(id);
+    this.dropAhead(id);
     for (const run of this.held.values()) if (run.jobId === id && run.daemon) this.abortRun(run, 'removed');
     this.events.emit('removed', { jobId: id, reason: 'removed' });
   }
@@ -169,6 +182,7 @@ export class ClusterScheduler {
   async pause(id: string): Promise<void> {
     await this.ready();
     if ((await this.store.setPaused(id, true)) === undefined) throw notFound(id);
+    this.dropAhead(id);
     for (const run of this.held.values()) if (run.jobId === id && run.daemon) this.abortRun(run, 'paused');
   }
 
@@ -213,6 +227,7 @@ export class ClusterScheduler {
       return { ...withAnchor, hash, nextFireAt: firstFire(withAnchor, now, id) };
     });
     if (row === undefined) throw notFound(id);
+    this.dropAhead(id);
     this.kick();
     return this.describe(row, 0);
   }
@@ -264,7 +279,11 @@ export class ClusterScheduler {
     try {
       // NOTE: a notification only means "look again": the cycle refreshes its wake hint and runs the
       // phases that hint says are due, instead of every phase on every process at every notice.
-      this.unsubscribe = await this.store.subscribe(() => this.runCycle());
+      this.unsubscribe = await this.store.subscribe(() => {
+        // NOTE: the change may have dropped fires this process claimed ahead (a pause elsewhere).
+        if (this.ahead.size > 0) void this.verifyAhead();
+        this.runCycle();
+      });
     } catch (error) {
       // NOTE: without notifications (PgBouncer in transaction mode, a listen failure) polling still works.
       this.events.emit('storeError', { error: toError(error), operation: 'subscribe' });
@@ -285,6 +304,7 @@ export class ClusterScheduler {
     this.clearWake();
     // A cycle in flight may still claim runs: they are given back, not started (see startRun).
     await this.cycling;
+    this.releaseAhead();
     for (const run of this.held.values()) if (run.daemon) this.abortRun(run, 'shutdown');
     let timedOut = false;
     if (wait && this.held.size > 0) {
@@ -333,6 +353,7 @@ export class ClusterScheduler {
       this.events.emit('added', { jobId: job.id, replaced: outcome === 'replaced' });
     }
     if (outcome === 'replaced') {
+      this.dropAhead(job.id);
       for (const run of this.held.values())
         if (run.jobId === job.id && run.daemon) this.abortRun(run, 'removed');
     }
@@ -458,11 +479,19 @@ export class ClusterScheduler {
         ids,
         this.batchSize,
         this.leaseMs,
-        (due, now) => planFires(due, now, this.random),
+        (due, now) => planFires(due, now, this.random, this.lookaheadMs),
         this.lookaheadMs,
       );
       for (const run of result.inserted) this.report(run, result.now);
-      for (const run of result.inserted) if (run.state === 'running') this.startRun(run);
+      const leaseFrom = performance.now() - (result.now ?? 0);
+      for (const run of result.inserted) {
+        if (run.state !== 'running') continue;
+        // NOTE: the lease runs from the later of the transaction's time and the fire's due time;
+        // counted from before the round trip's end, the local expiry is never after the store's.
+        const leaseExpires = leaseFrom + Math.max(result.now ?? 0, run.dueAt) + this.leaseMs;
+        if (result.now !== null && run.dueAt > result.now) this.holdAhead(run, leaseExpires);
+        else this.startRun(run, leaseExpires);
+      }
       progress += result.due;
       if (result.due < this.batchSize || this.state !== 'running') return progress;
     }
@@ -471,7 +500,7 @@ export class ClusterScheduler {
   private async claim(ids: string[]): Promise<number> {
     let progress = 0;
     for (;;) {
-      const result = await this.store.claim(this.nodeId, ids, this.batchSize, this.leaseMs, decideClaims);
+      const result = await this.store.claim(this.nodeId, ids, this.batchSize, this.leaseMs);
       for (const run of result.closed) this.report(run, result.now);
       for (const run of result.claimed) {
         this.report(run, result.now);
@@ -504,7 +533,7 @@ export class ClusterScheduler {
     }
   }
 
-  private startRun(row: RunRow): void {
+  private startRun(row: RunRow, leaseExpires = performance.now() + this.leaseMs): void {
     const local = this.jobs.get(row.scheduleId);
     if (local === undefined || this.state !== 'running') {
       // Claimed while shutting down (or for a job removed here meanwhile): give it back at once.
@@ -526,7 +555,7 @@ export class ClusterScheduler {
       jobId: row.scheduleId,
       controller,
       daemon,
-      leaseExpires: performance.now() + this.leaseMs,
+      leaseExpires,
       lost: false,
       startedAt,
       abortReason: undefined,
@@ -779,6 +808,129 @@ export class ClusterScheduler {
     }
   }
 
+  /** Keeps a fire claimed ahead of its time until that time comes by the store's clock. */
+  private holdAhead(row: RunRow, leaseExpires: number): void {
+    if (this.state !== 'running' || !this.jobs.has(row.scheduleId)) {
+      this.startRun(row, leaseExpires);
+      return;
+    }
+    this.ahead.set(row.id, { row, leaseExpires });
+    if (row.dueAt < this.aheadTimerAt) this.armAhead();
+  }
+
+  /**
+   * Arms the one timer of the fires claimed ahead for the earliest of them. NOTE: a fire starts only
+   * once the store's clock has reached its time for certain: the local estimate of that clock minus
+   * its possible error (half the round trip it was measured with), so a fire never starts early.
+   */
+  private armAhead(): void {
+    if (this.aheadTimer !== undefined) this.timers.clearTimeout(this.aheadTimer);
+    this.aheadTimer = undefined;
+    let at = Number.POSITIVE_INFINITY;
+    for (const { row } of this.ahead.values()) if (row.dueAt < at) at = row.dueAt;
+    this.aheadTimerAt = at;
+    if (at === Number.POSITIVE_INFINITY) return;
+    const delay = Math.max(0, Math.ceil(at - this.earliestStoreNow()));
+    const handle = this.timers.setTimeout(() => {
+      this.aheadTimer = undefined;
+      this.aheadTimerAt = Number.POSITIVE_INFINITY;
+      this.startDueAhead();
+    }, delay);
+    if (this.unref) handle.unref?.();
+    this.aheadTimer = handle;
+  }
+
+  private earliestStoreNow(): number {
+    return this.clock.now() + this.offsetMs - this.offsetErrorMs;
+  }
+
+  /** Starts every fire claimed ahead whose time has come: late past its grace time it is missed. */
+  private startDueAhead(): void {
+    const storeNow = this.earliestStoreNow();
+    const now = performance.now();
+    for (const [id, entry] of this.ahead) {
+      const { row } = entry;
+      if (row.dueAt > storeNow) continue;
+      this.ahead.delete(id);
+      const scheduledAt = new Date(row.scheduledAt);
+      if (now >= entry.leaseExpires) {
+        // NOTE: stalled (SIGSTOP, a blocked loop) past the lease: another process may settle it now.
+        this.events.emit('lost', {
+          jobId: row.scheduleId,
+          scheduledAt,
+          attempt: row.attempt,
+          reason: 'the lease expired before its time came (the process was stalled), so it was not started',
+        });
+      } else if (row.deadline !== null && storeNow > row.deadline && this.jobs.has(row.scheduleId)) {
+        this.events.emit('missed', { jobId: row.scheduleId, scheduledAt, lateMs: storeNow - row.dueAt });
+        this.results.push({
+          result: { id: row.id, attempt: row.attempt, state: 'missed', error: null },
+          jobId: row.scheduleId,
+          scheduledAt: row.scheduledAt,
+        });
+        this.scheduleFlush();
+      } else this.startRun(row, entry.leaseExpires);
+    }
+    this.armAhead();
+  }
+
+  /** Forgets the fires of a job claimed ahead: the store dropped them (pause, reschedule, replace, remove). */
+  private dropAhead(jobId: string): void {
+    let dropped = false;
+    for (const [id, { row }] of this.ahead) {
+      if (row.scheduleId !== jobId) continue;
+      this.ahead.delete(id);
+      dropped = true;
+    }
+    if (dropped) this.armAhead();
+  }
+
+  /** Asks the store which fires claimed ahead are still this process's; forgets the others. */
+  private async verifyAhead(): Promise<void> {
+    if (this.verifyingAhead) return;
+    this.verifyingAhead = true;
+    try {
+      const entries = [...this.ahead.values()];
+      const held = await this.store.renew(
+        this.nodeId,
+        entries.map(({ row }) => ({ id: row.id, attempt: row.attempt })),
+        this.leaseMs,
+      );
+      let dropped = false;
+      for (const { row } of entries) {
+        if (held.has(row.id) || this.ahead.get(row.id)?.row !== row) continue;
+        this.ahead.delete(row.id);
+        dropped = true;
+      }
+      if (dropped) this.armAhead();
+    } catch (error) {
+      this.events.emit('storeError', { error: toError(error), operation: 'renew' });
+    } finally {
+      this.verifyingAhead = false;
+    }
+  }
+
+  /** Gives the fires claimed ahead back to the store (shutdown): other processes take them at their time. */
+  private releaseAhead(): void {
+    if (this.aheadTimer !== undefined) this.timers.clearTimeout(this.aheadTimer);
+    this.aheadTimer = undefined;
+    this.aheadTimerAt = Number.POSITIVE_INFINITY;
+    const rows = [...this.ahead.values()].map(({ row }) => row);
+    this.ahead.clear();
+    if (rows.length === 0) return;
+    this.releasing = Promise.all([
+      this.releasing,
+      this.store
+        .release(
+          this.nodeId,
+          rows.map((row) => ({ id: row.id, attempt: row.attempt, delayMs: 0, unstarted: true })),
+        )
+        .catch((error: unknown) =>
+          this.events.emit('storeError', { error: toError(error), operation: 'release' }),
+        ),
+    ]).then(() => undefined);
+  }
+
   /**
    * Estimates the store clock minus the local clock from a round trip that read the store's clock.
    * NOTE: one sample is off by up to half its round trip, which grows under load; the sample with
@@ -796,6 +948,7 @@ export class ClusterScheduler {
     let best = this.offsetSamples[0]!;
     for (const sample of this.offsetSamples) if (sample.roundTripMs < best.roundTripMs) best = sample;
     this.offsetMs = best.offsetMs;
+    this.offsetErrorMs = best.roundTripMs / 2;
   }
 
   private armWake(delayMs?: number): void {

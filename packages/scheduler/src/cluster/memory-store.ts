@@ -1,11 +1,9 @@
 import { type Clock, systemClock } from '../clock.js';
-import { leaseExpiredMessage, reapDelayMs, reapOutcome } from './plan.js';
+import { decideClaims, leaseExpiredMessage, reapDelayMs, reapOutcome } from './plan.js';
 import type {
-  ClaimDecision,
   DueSchedule,
   FirePlan,
   JobStore,
-  PendingRun,
   ReapedRun,
   RunRelease,
   RunResult,
@@ -154,7 +152,8 @@ export class MemoryJobStore implements JobStore {
         deadline: run.deadline,
         state: run.state,
         owner: running ? owner : null,
-        leaseUntil: running ? now + leaseMs : null,
+        // A fire claimed ahead of its time holds its lease from that time.
+        leaseUntil: running ? Math.max(now, run.dueAt) + leaseMs : null,
         attempt: running ? 1 : 0,
         rangeFrom: run.rangeFrom,
         rangeTo: run.rangeTo,
@@ -177,7 +176,6 @@ export class MemoryJobStore implements JobStore {
     jobIds: readonly string[],
     limit: number,
     leaseMs: number,
-    decide: (pending: PendingRun[], now: number) => ClaimDecision[],
   ): Promise<{ now: number; claimed: RunRow[]; closed: RunRow[]; seen: number }> {
     const now = this.clock.now();
     const wanted = new Set(jobIds);
@@ -187,7 +185,7 @@ export class MemoryJobStore implements JobStore {
       .sort((a, b) => a.dueAt - b.dueAt)
       .slice(0, limit);
     if (pending.length === 0) return { now, claimed: [], closed: [], seen: 0 };
-    const decisions = decide(
+    const decisions = decideClaims(
       pending.map((run) => ({
         run: clone(run),
         schedule: clone(this.schedules.get(run.scheduleId)!),
@@ -246,7 +244,8 @@ export class MemoryJobStore implements JobStore {
     for (const { id, attempt } of runs) {
       const run = this.runs.get(id);
       if (!this.holds(run, owner, attempt) || run.leaseUntil === null || run.leaseUntil <= now) continue;
-      run.leaseUntil = now + leaseMs;
+      // NOTE: never shorter: a fire claimed ahead holds its lease from its due time.
+      run.leaseUntil = Math.max(run.leaseUntil, now + leaseMs);
       held.set(id, { paused: this.schedules.get(run.scheduleId)?.paused ?? false });
     }
     return held;
@@ -272,7 +271,7 @@ export class MemoryJobStore implements JobStore {
       run.state = 'pending';
       run.owner = null;
       run.leaseUntil = null;
-      run.dueAt = this.clock.now() + release.delayMs;
+      run.dueAt = Math.max(run.dueAt, this.clock.now() + release.delayMs);
       if (release.unstarted === true) run.attempt--;
     }
     if (runs.length > 0) this.changed();
@@ -353,11 +352,18 @@ export class MemoryJobStore implements JobStore {
       .map(clone);
   }
 
-  /** Drops a schedule's fires waiting as `pending` that were never claimed (not retries, not runNow, not a daemon's run). */
+  /**
+   * Drops a schedule's fires written ahead of time: `pending` ones never claimed (not retries, not
+   * runNow, not a daemon's run) and ones claimed ahead whose time has not come (their owner cancels
+   * them when it next renews).
+   */
   private dropAheadOfTime(scheduleId: string): void {
+    const now = this.clock.now();
     for (const run of [...this.runs.values()]) {
-      if (run.scheduleId !== scheduleId || run.state !== 'pending' || run.attempt !== 0) continue;
-      if (run.manual || run.scheduledAt === 0) continue;
+      if (run.scheduleId !== scheduleId || run.manual || run.scheduledAt === 0) continue;
+      const waiting = run.state === 'pending' && run.attempt === 0;
+      const claimedAhead = run.state === 'running' && run.attempt === 1 && run.dueAt > now;
+      if (!waiting && !claimedAhead) continue;
       this.runs.delete(run.id);
       this.keys.delete(fireKey(run.scheduleId, run.scheduledAt));
     }

@@ -302,6 +302,34 @@ describe('planFires: grace, jitter and maxInstances', () => {
     expect(advance.get('one')).toBe(T0 + 20 * SECOND);
   });
 
+  it('claims a fire ahead of its time within claimAheadMs and a free instance; otherwise it waits pending', () => {
+    const one = scheduleRow({ id: 'one', trigger: { interval: 10 } });
+    const two = scheduleRow({ id: 'two', trigger: { interval: 10 }, maxInstances: 2 });
+    const busy = scheduleRow({ id: 'busy', trigger: { interval: 10 } });
+    const far = scheduleRow({ id: 'far', trigger: { interval: 10 }, jitter: 5 });
+    const at = T0 + 10 * SECOND;
+    const due = [
+      { row: one, running: 0 },
+      { row: two, running: 1 },
+      { row: busy, running: 1 },
+      { row: far, running: 0 },
+    ];
+    const { runs } = planFires(due, at - 500, () => 0.5, 500);
+    expect(runs.map((run) => [run.scheduleId, run.state, run.dueAt - at])).toEqual([
+      ['one', 'running', 0],
+      ['two', 'running', 0],
+      ['busy', 'pending', 0],
+      ['far', 'pending', 2500],
+    ]);
+    // Without claimAheadMs (the default) every fire ahead of its time waits pending.
+    expect(planFires(due, at - 500, () => 0.5).runs.map((run) => run.state)).toEqual([
+      'pending',
+      'pending',
+      'pending',
+      'pending',
+    ]);
+  });
+
   it('a pending (jittered) fire is never skipped at planning time: the claim decides', () => {
     const row = scheduleRow({ trigger: { interval: 60 }, jitter: 30 });
     expect(plan([[row, 1]], T0 + 60 * SECOND, () => 0.5).runs[0]!.state).toBe('pending');

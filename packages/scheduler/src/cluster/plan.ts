@@ -147,8 +147,11 @@ export function scheduleOf(stored: StoredDefinition, jobId: string): Schedule | 
  * Decides, inside the store's transaction, which fires of the due schedules to insert as runs and
  * where each schedule goes next: the coalesce policy with O(1) parser calls for `latest` and
  * `earliest`, a bounded backfill for `all`, the grace time, jitter, and cluster-wide `maxInstances`.
+ * A fire due by `now + claimAheadMs` within `maxInstances` is claimed (`running`), even ahead of
+ * its time; any other fire ahead of its time waits `pending` for the claim at its time; a fire due
+ * now over `maxInstances` is skipped.
  */
-export function planFires(due: DueSchedule[], now: number, random: () => number): FirePlan {
+export function planFires(due: DueSchedule[], now: number, random: () => number, claimAheadMs = 0): FirePlan {
   const runs: NewRun[] = [];
   const advance = new Map<string, number | null>();
   for (const { row, running: alreadyRunning } of due) {
@@ -162,11 +165,14 @@ export function planFires(due: DueSchedule[], now: number, random: () => number)
       const deadline = options.graceMs === null ? null : dueAt + options.graceMs;
       let state: NewRun['state'];
       if (deadline !== null && now > deadline) state = 'missed';
-      else if (dueAt > now) state = 'pending';
-      else if (running < options.maxInstances) {
+      else if (dueAt <= now + claimAheadMs && running < options.maxInstances) {
+        // NOTE: a fire up to `claimAheadMs` ahead of its time is claimed now (its lease counts from
+        // its time), so that its owner starts it then with no store round trip; it counts as an
+        // instance from now. A fire further ahead (jitter) waits pending for the claim at its time.
         state = 'running';
         running++;
-      } else state = 'skipped';
+      } else if (dueAt > now) state = 'pending';
+      else state = 'skipped';
       runs.push({ scheduleId: row.id, scheduledAt: at, dueAt, deadline, state, rangeFrom, rangeTo });
     };
     const shortestPeriod = row.kind === 'interval' ? (row.trigger as IntervalTrigger).interval * 1000 : 1000;

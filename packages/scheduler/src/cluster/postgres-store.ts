@@ -1,11 +1,9 @@
 import { leaseExpiredMessage, reapDelayMs, reapOutcome } from './plan.js';
 import { quoteIdent, type SqlPort, type SqlQuery } from './port.js';
 import type {
-  ClaimDecision,
   DueSchedule,
   FirePlan,
   JobStore,
-  PendingRun,
   ReapedRun,
   RunRelease,
   RunResult,
@@ -42,6 +40,7 @@ export class PostgresJobStore implements JobStore {
   private readonly prefix: string;
   private readonly scheduleColumns: string;
   private readonly runColumns: string;
+  private readonly claimFunction: string;
 
   constructor(
     private readonly port: SqlPort,
@@ -57,6 +56,8 @@ export class PostgresJobStore implements JobStore {
     this.schedules = `${quoteIdent(schema)}.${quoteIdent(`${this.prefix}schedules`)}`;
     this.runs = `${quoteIdent(schema)}.${quoteIdent(`${this.prefix}runs`)}`;
     this.channel = `${this.prefix}scheduler`;
+    // NOTE: the version suffix lets a later release change the body without racing older replicas.
+    this.claimFunction = `${quoteIdent(schema)}.${quoteIdent(`${this.prefix}claim_v1`)}`;
     this.scheduleColumns = `s.id, s.kind, s.trigger, s.options, s.hash, ${MS('s.next_fire_at')} AS next_fire_at, s.paused`;
     this.runColumns = [
       'r.id::text AS id',
@@ -88,12 +89,12 @@ export class PostgresJobStore implements JobStore {
         (name) => p + name,
       );
       const [existing] = await query(
-        `SELECT count(*)::int AS present FROM pg_class c
+        `SELECT count(*)::int AS present, to_regproc($3) IS NOT NULL AS claim FROM pg_class c
          WHERE c.relnamespace = (SELECT t.relnamespace FROM pg_class t WHERE t.oid = to_regclass($1))
            AND c.relname = ANY($2::text[])`,
-        [this.schedules, objects],
+        [this.schedules, objects, this.claimFunction],
       );
-      if (Number(existing?.present) === objects.length) return;
+      if (Number(existing?.present) === objects.length && existing?.claim === true) return;
       await query(`CREATE TABLE IF NOT EXISTS ${this.schedules} (
         id text PRIMARY KEY,
         kind text NOT NULL,
@@ -133,7 +134,80 @@ export class PostgresJobStore implements JobStore {
       await query(
         `CREATE INDEX IF NOT EXISTS ${quoteIdent(`${p}runs_running`)} ON ${this.runs} (schedule_id, lease_until) WHERE state = 'running'`,
       );
+      await query(this.claimFunctionSql());
     });
+  }
+
+  /**
+   * The claim as one server-side function, so that claiming at a fire time costs one round trip
+   * (autocommit) instead of five (BEGIN, lock, count, update, COMMIT): at the fire time every
+   * round trip waits for a CPU behind the other processes waking for the same fire. Its two
+   * statements keep the two snapshots the claim needs: the first locks the due pending runs and
+   * their schedules (`SKIP LOCKED`); the second, with a fresh snapshot taken after the locks (a
+   * VOLATILE function's statements each get one in READ COMMITTED), counts live running runs and
+   * decides exactly as `decideClaims` (plan.ts) does for the in-memory store: past its deadline a
+   * run is `missed`; otherwise the first `maxInstances - running` of a schedule's runs, oldest
+   * first, start; the rest are `skipped` (first attempts) or stay pending (retries, daemons).
+   * Returns the decided runs and one row with no id carrying how many runs were locked and `now`.
+   */
+  private claimFunctionSql(): string {
+    const runColumn = (column: string) => column.replace(/\br\./g, 'u.');
+    return `CREATE OR REPLACE FUNCTION ${this.claimFunction}(p_owner text, p_jobs text[], p_limit integer, p_lease_ms float8)
+      RETURNS TABLE (id text, schedule_id text, scheduled_at float8, due_at float8, deadline float8, state text,
+        owner text, lease_until float8, attempt integer, range_from float8, range_to float8, error text,
+        manual boolean, seen integer, now_ms float8)
+      LANGUAGE plpgsql VOLATILE AS $claim$
+      #variable_conflict use_column
+      DECLARE
+        v_ids bigint[];
+      BEGIN
+        SELECT array_agg(l.id) INTO v_ids FROM (
+          SELECT r.id FROM ${this.runs} r JOIN ${this.schedules} s ON s.id = r.schedule_id
+          WHERE r.state = 'pending' AND r.due_at <= now() AND NOT s.paused AND r.schedule_id = ANY (p_jobs)
+          ORDER BY r.due_at, r.id LIMIT p_limit
+          FOR UPDATE OF r, s SKIP LOCKED) l;
+        IF v_ids IS NULL THEN
+          RETURN QUERY SELECT NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::text,
+            NULL::text, NULL::float8, NULL::integer, NULL::float8, NULL::float8, NULL::text, NULL::boolean,
+            0, NULL::float8;
+          RETURN;
+        END IF;
+        RETURN QUERY
+        WITH candidate AS (
+          SELECT r.id, r.schedule_id, r.due_at, r.attempt, s.kind, (s.options->>'maxInstances')::int AS max_instances,
+            (r.deadline IS NOT NULL AND now() > r.deadline AND s.kind <> 'daemon') AS late
+          FROM ${this.runs} r JOIN ${this.schedules} s ON s.id = r.schedule_id WHERE r.id = ANY (v_ids)
+        ), live AS (
+          SELECT rr.schedule_id, count(*)::int AS running FROM ${this.runs} rr
+          WHERE rr.schedule_id IN (SELECT c.schedule_id FROM candidate c)
+            AND rr.state = 'running' AND rr.lease_until > now()
+          GROUP BY rr.schedule_id
+        ), decided AS (
+          SELECT c.id, CASE
+              WHEN c.late THEN 'missed'
+              WHEN coalesce(l.running, 0)
+                + row_number() OVER (PARTITION BY c.schedule_id, c.late ORDER BY c.due_at, c.id) <= c.max_instances
+                THEN 'running'
+              WHEN c.attempt = 0 AND c.kind <> 'daemon' THEN 'skipped'
+            END AS state
+          FROM candidate c LEFT JOIN live l ON l.schedule_id = c.schedule_id
+        ), u AS (
+          UPDATE ${this.runs} AS r SET state = d.state,
+            owner = CASE WHEN d.state = 'running' THEN p_owner END,
+            lease_until = CASE WHEN d.state = 'running' THEN now() + p_lease_ms * interval '1 millisecond' END,
+            attempt = r.attempt + CASE WHEN d.state = 'running' THEN 1 ELSE 0 END,
+            started_at = CASE WHEN d.state = 'running' THEN now() ELSE r.started_at END,
+            finished_at = CASE WHEN d.state = 'running' THEN NULL ELSE now() END
+          FROM decided d WHERE r.id = d.id AND d.state IS NOT NULL AND r.state = 'pending'
+          RETURNING r.*
+        )
+        SELECT ${this.runColumns.split(', ').map(runColumn).join(', ')}, NULL::integer, NULL::float8 FROM u
+        UNION ALL
+        SELECT NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::text, NULL::text,
+          NULL::float8, NULL::integer, NULL::float8, NULL::float8, NULL::text, NULL::boolean,
+          cardinality(v_ids), ${MS('now()')};
+      END
+      $claim$`;
   }
 
   async now(): Promise<number> {
@@ -280,9 +354,11 @@ export class PostgresJobStore implements JobStore {
       );
       if (locked.length === 0) return { now: null, inserted: [], due: 0 };
       const now = Number(locked[0]!.now);
-      // Only fires due now can start in this transaction; fires ahead of time need no count.
-      const dueNow = locked.filter((row) => Number(row.next_fire_at) <= now).map((row) => String(row.id));
-      const running = dueNow.length === 0 ? new Map<string, number>() : await this.runningOf(query, dueNow);
+      // NOTE: fires ahead of time are claimed here too, so every locked schedule needs its count.
+      const running = await this.runningOf(
+        query,
+        locked.map((row) => String(row.id)),
+      );
       const decided = plan(
         locked.map((row) => ({ row: scheduleOf(row), running: running.get(String(row.id)) ?? 0 })),
         now,
@@ -317,10 +393,10 @@ export class PostgresJobStore implements JobStore {
              attempt, range_from, range_to, started_at, finished_at)
            SELECT v.schedule_id, ${TS('v.scheduled')}, ${TS('v.due')}, ${TS('v.deadline')}, v.state,
              CASE WHEN v.state = 'running' THEN $8 END,
-             CASE WHEN v.state = 'running' THEN now() + $9::float8 * interval '1 millisecond' END,
+             CASE WHEN v.state = 'running' THEN greatest(now(), ${TS('v.due')}) + $9::float8 * interval '1 millisecond' END,
              CASE WHEN v.state = 'running' THEN 1 ELSE 0 END,
              ${TS('v.range_from')}, ${TS('v.range_to')},
-             CASE WHEN v.state = 'running' THEN now() END,
+             CASE WHEN v.state = 'running' THEN greatest(now(), ${TS('v.due')}) END,
              CASE WHEN v.state IN ('missed', 'skipped') THEN now() END
            FROM unnest($1::text[], $2::float8[], $3::float8[], $4::float8[], $5::text[], $6::float8[], $7::float8[])
              AS v(schedule_id, scheduled, due, deadline, state, range_from, range_to)
@@ -357,59 +433,25 @@ export class PostgresJobStore implements JobStore {
     jobIds: readonly string[],
     limit: number,
     leaseMs: number,
-    decide: (pending: PendingRun[], now: number) => ClaimDecision[],
   ): Promise<{ now: number | null; claimed: RunRow[]; closed: RunRow[]; seen: number }> {
-    return this.port.transaction(async (query) => {
-      const locked = await query(
-        `SELECT ${this.runColumns}, s.kind AS s_kind, (s.options->>'maxInstances')::int AS s_max_instances,
-           ${MS('now()')} AS now
-         FROM ${this.runs} r JOIN ${this.schedules} s ON s.id = r.schedule_id
-         WHERE r.state = 'pending' AND r.due_at <= now() AND NOT s.paused AND r.schedule_id = ANY($1::text[])
-         ORDER BY r.due_at LIMIT $2
-         FOR UPDATE OF r, s SKIP LOCKED`,
-        [jobIds, limit],
-      );
-      if (locked.length === 0) return { now: null, claimed: [], closed: [], seen: 0 };
-      const now = Number(locked[0]!.now);
-      const running = await this.runningOf(
-        query,
-        locked.map((row) => String(row.schedule_id)),
-      );
-      const decisions = decide(
-        locked.map((row) => ({
-          run: runOf(row),
-          schedule: {
-            id: String(row.schedule_id),
-            kind: row.s_kind as ScheduleRow['kind'],
-            options: { maxInstances: Number(row.s_max_instances) },
-          },
-          running: running.get(String(row.schedule_id)) ?? 0,
-        })),
-        now,
-      );
-      if (decisions.length === 0) return { now, claimed: [], closed: [], seen: locked.length };
-      const rows = await query(
-        `UPDATE ${this.runs} AS r SET state = v.state,
-           owner = CASE WHEN v.state = 'running' THEN $3 END,
-           lease_until = CASE WHEN v.state = 'running' THEN now() + $4::float8 * interval '1 millisecond' END,
-           attempt = r.attempt + CASE WHEN v.state = 'running' THEN 1 ELSE 0 END,
-           started_at = CASE WHEN v.state = 'running' THEN now() ELSE r.started_at END,
-           finished_at = CASE WHEN v.state = 'running' THEN NULL ELSE now() END
-         FROM unnest($1::bigint[], $2::text[]) AS v(id, state)
-         WHERE r.id = v.id AND r.state = 'pending'
-         RETURNING ${this.runColumns}`,
-        [
-          decisions.map((decision) => decision.id),
-          decisions.map((decision) => decision.state),
-          owner,
-          leaseMs,
-        ],
-      );
-      const claimed: RunRow[] = [];
-      const closed: RunRow[] = [];
-      for (const row of rows.map(runOf)) (row.state === 'running' ? claimed : closed).push(row);
-      return { now, claimed, closed, seen: locked.length };
-    });
+    const rows = await this.port.query(
+      `SELECT * FROM ${this.claimFunction}($1::text, $2::text[], $3::int, $4::float8)`,
+      [owner, jobIds, limit, leaseMs],
+    );
+    const claimed: RunRow[] = [];
+    const closed: RunRow[] = [];
+    let seen = 0;
+    let now: number | null = null;
+    for (const row of rows) {
+      if (row.id === null) {
+        seen = Number(row.seen);
+        now = seen === 0 ? null : Number(row.now_ms);
+        continue;
+      }
+      const run = runOf(row);
+      (run.state === 'running' ? claimed : closed).push(run);
+    }
+    return { now, claimed, closed, seen };
   }
 
   async insertManualRun(scheduleId: string): Promise<RunRow | undefined> {
@@ -442,7 +484,7 @@ export class PostgresJobStore implements JobStore {
   ): Promise<Map<string, { paused: boolean }>> {
     if (runs.length === 0) return new Map();
     const rows = await this.port.query(
-      `UPDATE ${this.runs} AS r SET lease_until = now() + $4::float8 * interval '1 millisecond'
+      `UPDATE ${this.runs} AS r SET lease_until = greatest(r.lease_until, now() + $4::float8 * interval '1 millisecond')
        FROM unnest($1::bigint[], $2::int[]) AS v(id, attempt), ${this.schedules} s
        WHERE r.id = v.id AND r.attempt = v.attempt AND r.owner = $3 AND r.state = 'running'
          AND r.lease_until > now() AND s.id = r.schedule_id
@@ -475,7 +517,7 @@ export class PostgresJobStore implements JobStore {
     await this.port.transaction(async (query) => {
       const rows = await query(
         `UPDATE ${this.runs} AS r SET state = 'pending', owner = NULL, lease_until = NULL,
-           due_at = now() + v.delay * interval '1 millisecond',
+           due_at = greatest(r.due_at, now() + v.delay * interval '1 millisecond'),
            attempt = r.attempt - CASE WHEN v.unstarted THEN 1 ELSE 0 END
          FROM unnest($1::bigint[], $2::int[], $3::float8[], $5::boolean[]) AS v(id, attempt, delay, unstarted)
          WHERE r.id = v.id AND r.attempt = v.attempt AND r.owner = $4 AND r.state = 'running'
@@ -609,11 +651,15 @@ export class PostgresJobStore implements JobStore {
     return row === undefined ? undefined : { row: scheduleOf(row), now: Number(row.now) };
   }
 
-  /** Drops a schedule's fires inserted ahead of time and never claimed (not retries, runNow or a daemon's run). */
+  /**
+   * Drops a schedule's fires inserted ahead of time: pending ones never claimed (not retries, runNow
+   * or a daemon's run) and ones claimed ahead whose time has not come (their owner cancels them when
+   * it next renews).
+   */
   private async dropAheadOfTime(query: SqlQuery, id: string): Promise<void> {
     await query(
-      `DELETE FROM ${this.runs} WHERE schedule_id = $1 AND state = 'pending' AND attempt = 0 AND NOT manual
-         AND scheduled_at <> to_timestamp(0)`,
+      `DELETE FROM ${this.runs} WHERE schedule_id = $1 AND NOT manual AND scheduled_at <> to_timestamp(0)
+         AND ((state = 'pending' AND attempt = 0) OR (state = 'running' AND attempt = 1 AND due_at > now()))`,
       [id],
     );
   }

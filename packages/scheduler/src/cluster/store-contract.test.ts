@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClusterScheduler } from './cluster-scheduler.js';
 import { MemoryJobStore } from './memory-store.js';
-import { decideClaims, planFires } from './plan.js';
+import { planFires } from './plan.js';
 import { pgPoolPort, type SqlPort, type TypeormDataSourceLike, typeormPort } from './port.js';
 import { PostgresJobStore } from './postgres-store.js';
 import type { DueSchedule, JobStore } from './store.js';
@@ -61,7 +61,7 @@ function postgresTarget(
       return {
         store,
         close: async () => {
-          await poolOf().query(`DROP TABLE IF EXISTS "${prefix}runs", "${prefix}schedules"`);
+          await dropStore(prefix);
         },
       };
     },
@@ -114,6 +114,12 @@ if (DATABASE_URL !== undefined) {
       typeormPort(typeormLikeDataSource(pool)),
     ),
   );
+}
+
+/** Drops what `setup()` made under `prefix`: the two tables and the claim function. */
+async function dropStore(prefix: string): Promise<void> {
+  await poolOf().query(`DROP TABLE IF EXISTS "${prefix}runs", "${prefix}schedules"`);
+  await poolOf().query(`DROP FUNCTION IF EXISTS "${prefix}claim_v1"`);
 }
 
 afterAll(async () => {
@@ -355,10 +361,73 @@ describe.each(targets)('$name', (target) => {
   });
 
   core(
+    'claims as decideClaims decides: missed past the deadline, maxInstances from live runs, the rest skipped, retries kept',
+    async () => {
+      await addJobs(
+        { id: 'capped', trigger: { interval: 3600 }, maxInstances: 2 },
+        { id: 'late', trigger: { date: (await store.now()) + 200 }, misfireGraceTime: 0.05 },
+        { id: 'retry', trigger: { interval: 3600 }, onCrash: 'retry' },
+      );
+      // One instance of `capped` runs already (another owner); three more are due.
+      const first = await store.insertManualRun('capped');
+      expect((await store.claim('a', ['capped'], 10, 60_000)).claimed.map((run) => run.id)).toEqual([
+        first!.id,
+      ]);
+      const queued = [];
+      for (let index = 0; index < 3; index++) queued.push((await store.insertManualRun('capped'))!.id);
+      // `late` is written ahead as pending and claimed only after its grace time is over.
+      const ahead = await store.fire('a', ['late'], 10, 60_000, plan, 1000);
+      expect(ahead.inserted.map((run) => run.state)).toEqual(['pending']);
+      await sleep(Math.max(0, ahead.inserted[0]!.deadline! - (await store.now())) + 30);
+
+      const result = await store.claim('b', ['capped', 'late'], 10, 60_000);
+      expect(result.seen).toBe(4);
+      expect(result.claimed.map((run) => [run.id, run.owner, run.attempt])).toEqual([[queued[0], 'b', 1]]);
+      expect(result.closed.map((run) => [run.scheduleId, run.state]).sort()).toEqual([
+        ['capped', 'skipped'],
+        ['capped', 'skipped'],
+        ['late', 'missed'],
+      ]);
+      expect(
+        result.closed
+          .filter((run) => run.scheduleId === 'capped')
+          .map((run) => run.id)
+          .sort(),
+      ).toEqual(queued.slice(1).sort());
+      expect(await store.claim('b', ['capped', 'late'], 10, 60_000)).toMatchObject({
+        claimed: [],
+        closed: [],
+        seen: 0,
+      });
+
+      // A retry that finds its one instance taken stays pending (not skipped) until the instance is free.
+      const crashed = await store.insertManualRun('retry');
+      expect((await store.claim('a', ['retry'], 10, 100)).claimed.map((run) => run.id)).toEqual([
+        crashed!.id,
+      ]);
+      await sleep(150);
+      expect((await store.reap()).map((entry) => entry.outcome)).toEqual(['retried']);
+      const holder = await store.insertManualRun('retry');
+      expect((await store.claim('c', ['retry'], 10, 60_000)).claimed.map((run) => run.id)).toEqual([
+        holder!.id,
+      ]);
+      const retried = (await store.listRuns({ scheduleId: 'retry', states: ['pending'] }))[0]!;
+      await sleep(Math.max(0, retried.dueAt - (await store.now())) + 20);
+      const blocked = await store.claim('b', ['retry'], 10, 60_000);
+      expect([blocked.seen, blocked.claimed, blocked.closed]).toEqual([1, [], []]);
+      await store.finish('c', [{ id: holder!.id, attempt: 1, state: 'succeeded', error: null }]);
+      expect(
+        (await store.claim('b', ['retry'], 10, 60_000)).claimed.map((run) => [run.id, run.attempt]),
+      ).toEqual([[crashed!.id, 2]]);
+    },
+  );
+
+  core(
     'keys manual runs apart from scheduled fires, and gives back the attempt of a run released unstarted',
     async () => {
       const at = Math.floor(Date.now() / 1000) * 1000 - 1000;
-      await addJobs({ id: 'keyed', trigger: { date: at }, misfireGraceTime: null });
+      // Two instances: the scheduled fire starts at once and must not keep the manual run from starting.
+      await addJobs({ id: 'keyed', trigger: { date: at }, misfireGraceTime: null, maxInstances: 2 });
       const manual = await store.insertManualRun('keyed');
       expect(manual).toMatchObject({ manual: true, state: 'pending', attempt: 0 });
       // A scheduled fire at the very same time is a different key: it is still inserted.
@@ -370,9 +439,7 @@ describe.each(targets)('$name', (target) => {
       );
       expect(inserted.map((run) => [run.scheduledAt, run.manual])).toEqual([[manual!.scheduledAt, false]]);
 
-      const { claimed } = await store.claim('b', ['keyed'], 10, 60_000, (pending) =>
-        pending.map(({ run }) => ({ id: run.id, state: 'running' as const })),
-      );
+      const { claimed } = await store.claim('b', ['keyed'], 10, 60_000);
       expect(claimed).toMatchObject([{ id: manual!.id, attempt: 1, owner: 'b' }]);
       await store.release('b', [{ id: manual!.id, attempt: 1, delayMs: 0, unstarted: true }]);
       expect((await store.listRuns({ scheduleId: 'keyed' })).find((run) => run.manual)).toMatchObject({
@@ -440,9 +507,9 @@ describe.each(targets)('$name', (target) => {
       expect(await store.reap()).toEqual([]);
 
       // Not claimable before its back-off; then attempt 2.
-      expect((await store.claim('b', ['retry'], 10, 100, decideClaims)).claimed).toEqual([]);
+      expect((await store.claim('b', ['retry'], 10, 100)).claimed).toEqual([]);
       await sleep(Math.max(0, retried!.dueAt - (await store.now())) + 20);
-      const { claimed } = await store.claim('b', ['retry'], 10, 100, decideClaims);
+      const { claimed } = await store.claim('b', ['retry'], 10, 100);
       expect(claimed.map((run) => [run.owner, run.attempt, run.scheduledAt])).toEqual([
         ['b', 2, retried!.scheduledAt],
       ]);
@@ -774,7 +841,7 @@ describe.skipIf(DATABASE_URL === undefined)('PostgresJobStore: setup while other
       const [fired] = await Promise.all([fire, setup]);
       expect(fired.inserted.map((run) => run.state)).toEqual(['running']);
     } finally {
-      await poolOf().query(`DROP TABLE IF EXISTS "${prefix}runs", "${prefix}schedules"`);
+      await dropStore(prefix);
     }
   });
 });

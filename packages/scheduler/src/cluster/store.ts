@@ -78,11 +78,15 @@ export interface ClaimDecision {
 export interface RunResult {
   id: string;
   attempt: number;
-  state: 'succeeded' | 'failed';
+  /** `missed`: a run claimed ahead of its time that its owner could not start within the grace time. */
+  state: 'succeeded' | 'failed' | 'missed';
   error: string | null;
 }
 
-/** A run released by its owner: back to `pending`, due `delayMs` after the store's now (daemons on shutdown or exit). */
+/**
+ * A run released by its owner: back to `pending`, due `delayMs` after the store's now, or at its own
+ * due time if that is later (daemons on shutdown or exit; runs claimed ahead and never started).
+ */
 export interface RunRelease {
   id: string;
   attempt: number;
@@ -162,17 +166,21 @@ export interface JobStore {
     plan: (due: DueSchedule[], now: number) => FirePlan,
     horizonMs?: number,
   ): Promise<{ now: number | null; inserted: RunRow[]; due: number }>;
-  /** Locks up to `limit` pending runs due among `jobIds` and applies `decide` (claims for `owner` with a lease). */
+  /**
+   * Locks up to `limit` pending runs due among `jobIds` (oldest first, skipping ones another process
+   * holds) and decides them as `decideClaims` (plan.ts) does: the running ones are claimed for
+   * `owner` with a lease. Returns the store time (null when nothing was due), the runs claimed, the
+   * runs closed (`missed`, `skipped`) and how many were locked.
+   */
   claim(
     owner: string,
     jobIds: readonly string[],
     limit: number,
     leaseMs: number,
-    decide: (pending: PendingRun[], now: number) => ClaimDecision[],
   ): Promise<{ now: number | null; claimed: RunRow[]; closed: RunRow[]; seen: number }>;
   /** Inserts a manual run due now for `runNow` (scheduledAt = now, keyed apart from scheduled fires). */
   insertManualRun(scheduleId: string): Promise<RunRow | undefined>;
-  /** Extends the leases of `owner`'s running runs; returns the ids still held, with their schedule's `paused`. */
+  /** Extends the leases of `owner`'s running runs to `leaseMs` from now (never shortening one); returns the ids still held, with their schedule's `paused`. */
   renew(
     owner: string,
     runs: ReadonlyArray<{ id: string; attempt: number }>,
