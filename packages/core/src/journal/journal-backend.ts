@@ -50,11 +50,15 @@ export interface JournalBackend {
 }
 
 /**
- * Undoes journal rows one at a time, newest first. Foreign key checks are deferred from the first
- * row to `finish`: on PostgreSQL a cascade (ON DELETE / ON UPDATE actions) is journaled after the
- * row that caused it, so newest first would restore a referencing row before its parent.
+ * Undoes journal rows given one at a time, newest first. Foreign key checks are deferred from the
+ * first row to `finish`: on PostgreSQL a cascade (ON DELETE / ON UPDATE actions) is journaled after
+ * the row that caused it, so newest first would restore a referencing row before its parent.
  */
 export interface EntryReverter {
+  /**
+   * Reverts `entry`, or queues it to be reverted with others by a later call or by `finish`, which
+   * then report a queued row that fails as a `RevertFailure`.
+   */
   revert(entry: StoredEntry): Promise<void>;
   /**
    * Whether reverting only the oldest journal row that touches each key of `table` restores it:
@@ -64,6 +68,17 @@ export interface EntryReverter {
   collapsible?(table: string): Promise<boolean>;
   /** Checks the deferred foreign keys and puts the constraints back as they were. */
   finish(): Promise<void>;
+}
+
+/** A journal row that could not be reverted, with the database's error as `cause`. */
+export class RevertFailure extends Error {
+  constructor(
+    readonly entry: StoredEntry,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'RevertFailure';
+  }
 }
 
 /** Column names of a stored JSON object (its keys, in order). */

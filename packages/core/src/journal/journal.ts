@@ -2,10 +2,9 @@ import type { DataSource, QueryRunner } from 'typeorm';
 import { INTERNAL_TABLE_PREFIX } from '../config/config-names.js';
 import { HookdexError } from '../errors/hookdex-error.js';
 import type { EntryReverter, JournalAction, JournalBackend, StoredEntry } from './journal-backend.js';
-import { affectedRows, parseObject } from './journal-backend.js';
+import { affectedRows, parseObject, RevertFailure } from './journal-backend.js';
 import { PostgresJournalBackend } from './postgres-journal-backend.js';
 import { SqliteJournalBackend } from './sqlite-journal-backend.js';
-import { RevertFailure } from './sqlite-journal-reverter.js';
 
 export type { JournalAction } from './journal-backend.js';
 

@@ -1,5 +1,11 @@
 import type { QueryRunner } from 'typeorm';
-import { affectedRows, type EntryReverter, parseObject, type StoredEntry } from './journal-backend.js';
+import {
+  affectedRows,
+  type EntryReverter,
+  parseObject,
+  RevertFailure,
+  type StoredEntry,
+} from './journal-backend.js';
 import { quoteIdentifier } from './sql-text.js';
 import { columnName } from './sqlite-journal-triggers.js';
 import { readSqliteTableShape, type SqliteTableShape } from './sqlite-table-shape.js';
@@ -28,17 +34,6 @@ function isLiteral(value: string): boolean {
 // primary key are therefore collected and run this many at a time with better-sqlite3's exec().
 const BATCH = 500;
 const SAVEPOINT = 'hookdex_revert_batch';
-
-/** A journal row that could not be reverted, with the database's error as `cause`. */
-export class RevertFailure extends Error {
-  constructor(
-    readonly entry: StoredEntry,
-    cause: unknown,
-  ) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = 'RevertFailure';
-  }
-}
 
 /** The raw better-sqlite3 database behind TypeORM's query runner, when there is one. */
 interface SqliteDatabase {

@@ -121,17 +121,22 @@ export async function createHarness(
   return harness;
 }
 
-/** Inside `describe`: makes a SQLite harness of the tables `ddl` creates, closed after each test. */
-export function sqliteHarness(): (...ddl: string[]) => Promise<JournalHarness> {
+/** Inside `describe`: makes a harness of `kind` with the tables `ddl` creates, closed after each test. */
+export function tablesHarness(kind: DatabaseKind): (...ddl: string[]) => Promise<JournalHarness> {
   let harness: JournalHarness | undefined;
   afterEach(async () => {
     await harness?.close();
     harness = undefined;
   });
   return async (...ddl) => {
-    harness = await createHarness('sqlite', { ddl: { sqlite: ddl, postgres: ddl } });
+    harness = await createHarness(kind, { ddl: { sqlite: ddl, postgres: ddl } });
     return harness;
   };
+}
+
+/** Inside `describe`: makes a SQLite harness of the tables `ddl` creates, closed after each test. */
+export function sqliteHarness(): (...ddl: string[]) => Promise<JournalHarness> {
+  return tablesHarness('sqlite');
 }
 
 /**
