@@ -48,8 +48,10 @@ export interface ClusterSchedulerOptions {
   /** Longest sleep between looks at the store, in milliseconds (a safety net under notifications). Default 5,000. */
   pollIntervalMs?: number;
   /**
-   * How long before a fire it is written to the store as a pending run, in milliseconds, so that at
-   * the fire time only a claim is left to do. Default 500; 0 writes fires when they are due.
+   * How long before a fire it is written to the store, in milliseconds. The writing process claims
+   * it in the same transaction (when an instance is free) and starts it at its time from its own
+   * timer, with no store round trip then; if that process dies first, the fire is settled by
+   * `onCrash` like a run it was running. Default 500; 0 writes and claims fires when they are due.
    */
   lookaheadMs?: number;
   /** Most schedules or runs handled per store transaction. Default 500. */
