@@ -494,6 +494,24 @@ describe('ClusterScheduler on MemoryJobStore: local clock', () => {
     expect(started).toEqual([1, 2, 3, 4, 5, 6].map((k) => T0 + k * 1000));
     await stopAll();
   });
+
+  it('starts fires claimed ahead at store time, never early, with a skewed and stepping local clock', async () => {
+    const { time, node, stopAll } = createCluster();
+    let skewMs = 7000;
+    const { scheduler } = node('a', { lookaheadMs: 500, clock: { now: () => time.now() + skewMs } });
+    const started: number[] = [];
+    await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => void started.push(time.now()) });
+    // Started 300 ms before the first fire: it is claimed ahead in the very first look at the store.
+    await time.advance(700);
+    await scheduler.start();
+    await time.advance(1800);
+    skewMs = 30_000;
+    await time.advance(2000);
+    skewMs = -30_000;
+    await time.advance(2000);
+    expect(started).toEqual([1, 2, 3, 4, 5, 6].map((k) => T0 + k * 1000));
+    await stopAll();
+  });
 });
 
 describe('ClusterScheduler on MemoryJobStore: daemons', () => {

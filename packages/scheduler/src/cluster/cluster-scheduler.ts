@@ -104,10 +104,12 @@ export class ClusterScheduler {
   private hint: WakeHint | undefined;
   /** Store clock minus local clock, from the last round trip. */
   private offsetMs = 0;
-  /** Half the round trip of the sample `offsetMs` comes from: how far off it can be. */
+  /** The store clock minus `performance.now()`, from the same sample: immune to local clock steps. */
+  private monoOffsetMs = 0;
+  /** Half the round trip of the sample the offsets come from: how far off they can be. */
   private offsetErrorMs = 0;
   /** Recent (round trip, offset) samples; the offset of the fastest round trip is the best estimate. */
-  private readonly offsetSamples: Array<{ roundTripMs: number; offsetMs: number }> = [];
+  private readonly offsetSamples: Array<{ roundTripMs: number; offsetMs: number; monoOffsetMs: number }> = [];
   private flushing: Promise<void> | undefined;
   private renewing = false;
   private releasing: Promise<void> = Promise.resolve();
@@ -422,9 +424,11 @@ export class ClusterScheduler {
           this.lastPrune = estimate;
           await this.store.pruneRuns(estimate - RUN_RETENTION_MS);
         }
-        const before = this.clock.now();
+        const before = this.reading();
         this.hint = await this.store.wakeHint(ids);
-        this.measureOffset(before, this.clock.now(), this.hint.now);
+        this.measureOffset(before, this.reading(), this.hint.now);
+        // A better estimate of the store clock re-aims the start of the fires claimed ahead.
+        if (this.ahead.size > 0) this.armAhead();
         const { now: storeNow, nextLeaseExpiry, nextFireAt, nextDueAt } = this.hint;
         if (
           ids.length > 0 &&
@@ -474,6 +478,7 @@ export class ClusterScheduler {
   private async fire(ids: string[]): Promise<number> {
     let progress = 0;
     for (;;) {
+      const before = this.reading();
       const result = await this.store.fire(
         this.nodeId,
         ids,
@@ -482,6 +487,9 @@ export class ClusterScheduler {
         (due, now) => planFires(due, now, this.random, this.lookaheadMs),
         this.lookaheadMs,
       );
+      // NOTE: the transaction's time is a clock sample too: fires may be claimed ahead before the
+      // first wake hint has measured the store clock.
+      if (result.now !== null) this.measureOffset(before, this.reading(), result.now);
       for (const run of result.inserted) this.report(run, result.now);
       const leaseFrom = performance.now() - (result.now ?? 0);
       for (const run of result.inserted) {
@@ -840,8 +848,13 @@ export class ClusterScheduler {
     this.aheadTimer = handle;
   }
 
+  /** The earliest the store's clock can read now: on the monotonic clock, so local clock steps do not move it. */
   private earliestStoreNow(): number {
-    return this.clock.now() + this.offsetMs - this.offsetErrorMs;
+    return performance.now() + this.monoOffsetMs - this.offsetErrorMs;
+  }
+
+  private reading(): { wall: number; mono: number } {
+    return { wall: this.clock.now(), mono: performance.now() };
   }
 
   /** Starts every fire claimed ahead whose time has come: late past its grace time it is missed. */
@@ -936,11 +949,23 @@ export class ClusterScheduler {
    * NOTE: one sample is off by up to half its round trip, which grows under load; the sample with
    * the shortest round trip among the last few bounds the error best (as NTP does).
    */
-  private measureOffset(sentAt: number, receivedAt: number, storeNow: number): void {
-    const sample = { roundTripMs: receivedAt - sentAt, offsetMs: storeNow - (sentAt + receivedAt) / 2 };
+  private measureOffset(
+    sent: { wall: number; mono: number },
+    received: { wall: number; mono: number },
+    storeNow: number,
+  ): void {
+    const sample = {
+      roundTripMs: received.mono - sent.mono,
+      offsetMs: storeNow - (sent.wall + received.wall) / 2,
+      monoOffsetMs: storeNow - (sent.mono + received.mono) / 2,
+    };
     // A sample that cannot agree with the current estimate within its own round trip means a clock
     // stepped (NTP, a resumed VM): start over from it.
-    if (Math.abs(sample.offsetMs - this.offsetMs) > sample.roundTripMs + CLOCK_STEP_MS) {
+    const bound = sample.roundTripMs + CLOCK_STEP_MS;
+    if (
+      Math.abs(sample.offsetMs - this.offsetMs) > bound ||
+      Math.abs(sample.monoOffsetMs - this.monoOffsetMs) > bound
+    ) {
       this.offsetSamples.length = 0;
     }
     this.offsetSamples.push(sample);
@@ -948,6 +973,7 @@ export class ClusterScheduler {
     let best = this.offsetSamples[0]!;
     for (const sample of this.offsetSamples) if (sample.roundTripMs < best.roundTripMs) best = sample;
     this.offsetMs = best.offsetMs;
+    this.monoOffsetMs = best.monoOffsetMs;
     this.offsetErrorMs = best.roundTripMs / 2;
   }
 
