@@ -491,11 +491,12 @@ export class ClusterScheduler {
       // first wake hint has measured the store clock.
       if (result.now !== null) this.measureOffset(before, this.reading(), result.now);
       for (const run of result.inserted) this.report(run, result.now);
-      const leaseFrom = performance.now() - (result.now ?? 0);
+      // NOTE: the store leases from the later of its transaction's time and the fire's due time; the
+      // transaction's time was read after `before`, so counted from `before` the local expiry is
+      // never after the store's.
+      const leaseFrom = before.mono - (result.now ?? 0);
       for (const run of result.inserted) {
         if (run.state !== 'running') continue;
-        // NOTE: the lease runs from the later of the transaction's time and the fire's due time;
-        // counted from before the round trip's end, the local expiry is never after the store's.
         const leaseExpires = leaseFrom + Math.max(result.now ?? 0, run.dueAt) + this.leaseMs;
         if (result.now !== null && run.dueAt > result.now) this.holdAhead(run, leaseExpires);
         else this.startRun(run, leaseExpires);
@@ -508,11 +509,13 @@ export class ClusterScheduler {
   private async claim(ids: string[]): Promise<number> {
     let progress = 0;
     for (;;) {
+      // NOTE: the store's lease starts after this instant, so the local expiry is never after it.
+      const leaseExpires = performance.now() + this.leaseMs;
       const result = await this.store.claim(this.nodeId, ids, this.batchSize, this.leaseMs);
       for (const run of result.closed) this.report(run, result.now);
       for (const run of result.claimed) {
         this.report(run, result.now);
-        this.startRun(run);
+        this.startRun(run, leaseExpires);
       }
       const decided = result.claimed.length + result.closed.length;
       progress += decided;
@@ -541,7 +544,7 @@ export class ClusterScheduler {
     }
   }
 
-  private startRun(row: RunRow, leaseExpires = performance.now() + this.leaseMs): void {
+  private startRun(row: RunRow, leaseExpires: number): void {
     const local = this.jobs.get(row.scheduleId);
     if (local === undefined || this.state !== 'running') {
       // Claimed while shutting down (or for a job removed here meanwhile): give it back at once.
