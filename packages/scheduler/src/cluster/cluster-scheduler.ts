@@ -116,6 +116,8 @@ export class ClusterScheduler {
   /** Ends the wait before a batch of results is written (at shutdown). */
   private flushNow: (() => void) | undefined;
   private stalled = false;
+  /** The next cycle asks for a fresh wake hint before its phases (a back-off after a stall ended). */
+  private refreshFirst = false;
   private lastPrune = Number.NEGATIVE_INFINITY;
 
   constructor(options: ClusterSchedulerOptions) {
@@ -397,6 +399,10 @@ export class ClusterScheduler {
         const full = this.fullCycle;
         this.fullCycle = false;
         const ids = [...this.jobs.keys()];
+        // NOTE: after backing off from work another process held (a fire it was writing), the cached
+        // hint is stale: one look at the store is cheaper than retrying a phase that is likely done.
+        if (this.refreshFirst && !full && ids.length > 0) await this.refreshHint(ids);
+        this.refreshFirst = false;
         const estimate = this.clock.now() + this.offsetMs;
         const hint = this.hint;
         let progress = 0;
@@ -424,12 +430,7 @@ export class ClusterScheduler {
           this.lastPrune = estimate;
           await this.store.pruneRuns(estimate - RUN_RETENTION_MS);
         }
-        const before = this.reading();
-        this.hint = await this.store.wakeHint(ids);
-        this.measureOffset(before, this.reading(), this.hint.now);
-        // A better estimate of the store clock re-aims the start of the fires claimed ahead.
-        if (this.ahead.size > 0) this.armAhead();
-        const { now: storeNow, nextLeaseExpiry, nextFireAt, nextDueAt } = this.hint;
+        const { now: storeNow, nextLeaseExpiry, nextFireAt, nextDueAt } = await this.refreshHint(ids);
         if (
           ids.length > 0 &&
           ((!tried.reap && due(nextLeaseExpiry, storeNow)) ||
@@ -445,6 +446,16 @@ export class ClusterScheduler {
       this.fullCycle = true;
       this.armWake(Math.min(this.pollIntervalMs, 1000));
     }
+  }
+
+  private async refreshHint(ids: string[]): Promise<WakeHint> {
+    const before = this.reading();
+    const hint = await this.store.wakeHint(ids);
+    this.hint = hint;
+    this.measureOffset(before, this.reading(), hint.now);
+    // A better estimate of the store clock re-aims the start of the fires claimed ahead.
+    if (this.ahead.size > 0) this.armAhead();
+    return hint;
   }
 
   private async reap(): Promise<number> {
@@ -995,11 +1006,13 @@ export class ClusterScheduler {
     const floor = this.stalled && hint !== undefined && target <= hint.now ? STALLED_RETRY_MS : 0;
     let delay = delayMs ?? Math.min(this.pollIntervalMs, Math.max(floor, localTarget - now));
     const poll = delayMs === undefined && delay >= this.pollIntervalMs;
+    const backingOff = delayMs === undefined && !poll && floor > 0 && floor >= localTarget - now;
     delay = Math.max(0, Math.ceil(delay));
     this.clearWake();
     const handle = this.timers.setTimeout(() => {
       this.wakeTimer = undefined;
       if (poll) this.fullCycle = true;
+      if (backingOff) this.refreshFirst = true;
       // NOTE: timers can fire a little early; if the target is not reached yet, sleep the rest.
       if (!poll && this.clock.now() + this.offsetMs < target) {
         this.armWake();
