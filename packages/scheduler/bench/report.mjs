@@ -196,6 +196,12 @@ export function anomalies(results) {
       if (count > 0) notes.push(`dispatch / ${library}: ${count} \`${name}\` events`);
     }
   }
+  for (const [library, entry] of Object.entries(results.idle ?? {})) {
+    if (entry.error !== undefined || !(entry.majorGcsInWindow > 0)) continue;
+    notes.push(
+      `idle / ${library}: ${entry.majorGcsInWindow} full GCs (${entry.majorGcMsInWindow} ms) inside the idle window`,
+    );
+  }
   for (const [scenario, byLibrary] of Object.entries(results)) {
     for (const [library, entry] of Object.entries(byLibrary)) {
       if (Math.abs(entry.clockSkewMs ?? 0) > 0.5) {

@@ -1,7 +1,76 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHarness } from './_test/harness.js';
+import { Scheduler } from './scheduler.js';
+import { FakeTime } from './testing.js';
+import type { JobContext } from './types.js';
 
 describe('Scheduler: dispatching a wake', () => {
+  afterEach(() => {
+    vi.unstubAllGlobals();
+  });
+
+  it('calls the callbacks of one wake with nothing made between them: their contexts are made ahead', async () => {
+    // NOTE: no listeners (a `submitted` listener gets a Date made per run, by design).
+    const time = new FakeTime({ now: '2025-01-01T00:00:00Z' });
+    const scheduler = new Scheduler({ clock: time, timers: time });
+    let datesMade = 0;
+    const RealDate = Date;
+    vi.stubGlobal(
+      'Date',
+      class CountingDate extends RealDate {
+        constructor(...values: ConstructorParameters<DateConstructor>) {
+          super(...values);
+          datesMade++;
+        }
+      },
+    );
+    const madeBeforeCall: number[][] = [[], [], []];
+    for (const id of ['a', 'b', 'c']) {
+      scheduler.add({
+        id,
+        trigger: { cron: '* * * * * *' },
+        run: ({ scheduledAt }) => {
+          madeBeforeCall[scheduledAt.getUTCSeconds() - 1]?.push(datesMade);
+        },
+      });
+    }
+    scheduler.start();
+    await time.advance(3000);
+    // Every context was made ahead (the first ones by start(), the others during the wake before,
+    // after its callbacks): no Date is made between the callbacks of one wake.
+    const [first, second, third] = madeBeforeCall;
+    for (const wake of [first, second, third]) expect(new Set(wake).size).toBe(1);
+    // Each wake made the next one's three contexts (and the date math made some of its own).
+    expect(second![0]! - first![0]!).toBeGreaterThanOrEqual(3);
+    expect(third![0]! - second![0]!).toBeGreaterThanOrEqual(3);
+    await scheduler.shutdown();
+  });
+
+  it('gives every run a context of its own, for the fire it runs, also after a block', async () => {
+    const { time, scheduler } = createHarness();
+    const contexts: JobContext[] = [];
+    const seen: string[] = [];
+    scheduler.add({
+      id: 'tick',
+      trigger: { cron: '* * * * * *' },
+      misfireGraceTime: null,
+      run: (context) => {
+        contexts.push(context);
+        seen.push(context.scheduledAt.toISOString().slice(17, 19));
+        // A callback that changes its own context changes nothing for the next run.
+        context.scheduledAt.setTime(0);
+      },
+    });
+    scheduler.start();
+    await time.advance(2000);
+    // The loop is blocked past two fires: the context made ahead for 03 is not used for 04.
+    await time.block(2500);
+    await time.advance(1000);
+    expect(seen).toEqual(['01', '02', '04', '05']);
+    expect(new Set(contexts).size).toBe(4);
+    await scheduler.shutdown();
+  });
+
   it('starts every due callback before it computes any next fire time', async () => {
     const { time, scheduler } = createHarness();
     const seen: string[][] = [];

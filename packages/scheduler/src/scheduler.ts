@@ -44,6 +44,11 @@ const PRECISE_LEAD_MS = 2;
 const LONG_SLEEP_MS = 50;
 const LONG_SLEEP_LEAD_MS = 20;
 const DAEMON_BACKOFF_MAX_MS = 60_000;
+// NOTE: a job whose next fire is at most this far off gets the context of that fire's run made
+// during the wake that computed it (see `wake`), so that a wake that fires many jobs allocates
+// nothing between their callbacks. Further off, the context would only take memory (and outlive
+// young-generation garbage collections) for nothing; it is then made when the fire is due.
+const PREPARE_AHEAD_MS = 5_000;
 
 /** A registered job: the heap orders jobs by `key`, the time (after jitter) the next fire is due. */
 interface JobRecord extends HeapItem {
@@ -63,6 +68,8 @@ interface JobRecord extends HeapItem {
   nextScheduled: number | null;
   /** After a wake: look for the next fire strictly after this time. */
   cursor: number;
+  /** The context of the run for the fire at `nextScheduled`, made ahead; see PREPARE_AHEAD_MS. */
+  prepared: Run<JobRecord> | undefined;
   paused: boolean;
   running: number;
   daemonRestarts: number;
@@ -178,6 +185,7 @@ export class Scheduler {
     const job = this.lookup(id);
     if (job.paused) return;
     job.paused = true;
+    job.prepared = undefined;
     this.heap.remove(job);
     if (job.kind === 'daemon') this.abortRunsOf(job, 'paused');
     this.arm();
@@ -244,9 +252,11 @@ export class Scheduler {
       return Promise.resolve({ status: 'skipped', reason: 'max-instances' });
     }
     return new Promise((resolve) => {
-      this.startRun(job, now, now, (error) => {
+      const run = new Run(job, now);
+      run.onDone = (error) => {
         resolve(error === undefined ? { status: 'executed' } : { status: 'failed', error });
-      });
+      };
+      this.startRun(run, now);
     });
   }
 
@@ -333,6 +343,7 @@ export class Scheduler {
         key: 0,
         heapIndex: -1,
         cursor: now,
+        prepared: undefined,
         paused: false,
         running: 0,
         daemonRestarts: 0,
@@ -450,14 +461,20 @@ export class Scheduler {
       // Daemons start at once, not on the next timer tick. A replaced or resumed daemon's previous
       // run has been aborted and may still be cleaning up; the new run does not wait for it.
       this.heap.remove(job);
-      this.startRun(job, now, now, undefined);
+      this.startRun(new Run(job, now), now);
       return;
     }
     if (job.nextScheduled === null) return;
     job.key = this.withJitter(job, job.nextScheduled);
     this.heap.remove(job);
     this.heap.push(job);
+    this.prepare(job, job.nextScheduled, now);
     this.arm();
+  }
+
+  /** Makes the context of the run for the fire at `fire` now if that fire is near (PREPARE_AHEAD_MS). */
+  private prepare(job: JobRecord, fire: number, now: number): void {
+    job.prepared = fire - now <= PREPARE_AHEAD_MS ? new Run(job, fire) : undefined;
   }
 
   private withJitter(job: JobRecord, fire: number): number {
@@ -479,9 +496,11 @@ export class Scheduler {
     const now = this.clock.now();
     const due = this.due;
     const count = this.heap.drain(now, due);
-    // Dispatch everything first, then compute next fire times: lateness of the last job due in
-    // this wake then does not include the date math of all the others. Jobs whose next fire is
-    // to be computed are kept at the front of `due`.
+    // Dispatch everything first, then compute next fire times (and make the contexts of the runs
+    // of those that are near): lateness of the last job due in this wake then does not include the
+    // date math of all the others, and the callbacks are called one after another with no
+    // allocation between them, so a garbage collection is not started in their midst. Jobs whose
+    // next fire is to be computed are kept at the front of `due`.
     let kept = 0;
     for (let index = 0; index < count && this.state === 'running'; index++) {
       const job = due[index]!;
@@ -496,7 +515,7 @@ export class Scheduler {
         job.running < job.options.maxInstances
       ) {
         job.cursor = scheduled;
-        this.startRun(job, scheduled, now, undefined);
+        this.startRun(this.takeRun(job, scheduled), now);
         due[kept++] = job;
       } else if (this.fire(job, now)) {
         due[kept++] = job;
@@ -522,6 +541,7 @@ export class Scheduler {
       else {
         job.key = job.options.jitterMs === 0 ? lastNext : this.withJitter(job, lastNext);
         this.heap.push(job);
+        this.prepare(job, lastNext, now);
       }
     }
     // The array keeps its capacity for the next wake, but not the jobs.
@@ -532,7 +552,7 @@ export class Scheduler {
   /** Handles a due job; true when its next fire must be computed from `job.cursor`. */
   private fire(job: JobRecord, now: number): boolean {
     if (job.kind === 'daemon') {
-      this.startRun(job, now, now, undefined);
+      this.startRun(new Run(job, now), now);
       return false;
     }
     const scheduled = job.nextScheduled!;
@@ -581,17 +601,20 @@ export class Scheduler {
       this.emitSkipped(job, scheduledAt);
       return;
     }
-    this.startRun(job, scheduledAt, now, undefined);
+    this.startRun(this.takeRun(job, scheduledAt), now);
   }
 
-  private startRun(
-    job: JobRecord,
-    scheduledAt: number,
-    now: number,
-    onDone: ((error: Error | undefined) => void) | undefined,
-  ): void {
-    const run = new Run(job, scheduledAt);
-    if (onDone !== undefined) run.onDone = onDone;
+  /** The context for a run of `job` for the fire at `scheduledAt`: the one made ahead if it matches. */
+  private takeRun(job: JobRecord, scheduledAt: number): Run<JobRecord> {
+    const prepared = job.prepared;
+    if (prepared === undefined) return new Run(job, scheduledAt);
+    job.prepared = undefined;
+    return prepared.scheduledAt.getTime() === scheduledAt ? prepared : new Run(job, scheduledAt);
+  }
+
+  /** Starts a run at `now` (its `onDone`, if any, is called when it is over). */
+  private startRun(run: Run<JobRecord>, now: number): void {
+    const job = run.job;
     job.running++;
     if (this.events.has('submitted')) {
       this.emit('submitted', { jobId: job.id, scheduledAt: run.scheduledAt, startedAt: new Date(now) });
@@ -611,7 +634,7 @@ export class Scheduler {
         () => this.finishRun(run, now, undefined),
         (thrown: unknown) => this.finishRun(run, now, { thrown }),
       );
-    } else if (onDone === undefined && job.kind !== 'daemon' && !this.events.has('executed')) {
+    } else if (run.onDone === undefined && job.kind !== 'daemon' && !this.events.has('executed')) {
       // A synchronous success that nothing waits for or listens to: all there is to do.
       job.running--;
     } else {
