@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { systemTimers } from './clock.js';
 import { Scheduler } from './scheduler.js';
 
 // A few smoke tests on Node's real timers and clock; everything else runs on fake time.
@@ -23,6 +24,38 @@ describe('Scheduler on real timers', () => {
     }
     expect(intervalFires).toBeGreaterThanOrEqual(9);
     expect(intervalFires).toBeLessThanOrEqual(12);
+  });
+
+  it('waits the last milliseconds before a fire in place, never early, and bounded when the clock stands still', async () => {
+    const immediates = { count: 0 };
+    const timers = {
+      ...systemTimers,
+      setImmediate: (callback: () => void) => {
+        immediates.count++;
+        return systemTimers.setImmediate!(callback);
+      },
+    };
+    const scheduler = new Scheduler({ timers });
+    const fired: number[] = [];
+    const at = Date.now() + 30;
+    scheduler.add({ id: 'once', trigger: { date: at }, run: () => void fired.push(Date.now()) });
+    scheduler.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await scheduler.shutdown();
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toBeGreaterThanOrEqual(at);
+
+    // A clock that never reaches the fire: each wake waits at most the remaining time plus 1 ms on
+    // the monotonic clock, then yields to the event loop (this test's timer still runs).
+    const frozen = Date.now();
+    const stuck = new Scheduler({ timers, clock: { now: () => frozen } });
+    stuck.add({ id: 'never', trigger: { date: frozen + 1 }, run: () => void fired.push(0) });
+    stuck.start();
+    const before = immediates.count;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    await stuck.shutdown();
+    expect(fired).toHaveLength(1);
+    expect(immediates.count - before).toBeGreaterThan(0);
   });
 
   it('arms far-future jobs without a TimeoutOverflowWarning', async () => {
