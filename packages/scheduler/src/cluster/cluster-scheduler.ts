@@ -559,14 +559,7 @@ export class ClusterScheduler {
     const local = this.jobs.get(row.scheduleId);
     if (local === undefined || this.state !== 'running') {
       // Claimed while shutting down (or for a job removed here meanwhile): give it back at once.
-      this.releasing = Promise.all([
-        this.releasing,
-        this.store
-          .release(this.nodeId, [{ id: row.id, attempt: row.attempt, delayMs: 0, unstarted: true }])
-          .catch((error: unknown) =>
-            this.events.emit('storeError', { error: toError(error), operation: 'release' }),
-          ),
-      ]).then(() => undefined);
+      this.giveBack([row]);
       return;
     }
     const daemon = 'daemon' in local.definition.trigger;
@@ -939,12 +932,14 @@ export class ClusterScheduler {
 
   /** Gives the fires claimed ahead back to the store (shutdown): other processes take them at their time. */
   private releaseAhead(): void {
-    if (this.aheadTimer !== undefined) this.timers.clearTimeout(this.aheadTimer);
-    this.aheadTimer = undefined;
-    this.aheadTimerAt = Number.POSITIVE_INFINITY;
     const rows = [...this.ahead.values()].map(({ row }) => row);
     this.ahead.clear();
-    if (rows.length === 0) return;
+    this.armAhead();
+    if (rows.length > 0) this.giveBack(rows);
+  }
+
+  /** Gives runs claimed and never started back to the store, attempt included; shutdown waits for it. */
+  private giveBack(rows: readonly RunRow[]): void {
     this.releasing = Promise.all([
       this.releasing,
       this.store
