@@ -479,32 +479,27 @@ describe('ClusterScheduler on MemoryJobStore: fires written ahead of time (looka
 });
 
 describe('ClusterScheduler on MemoryJobStore: local clock', () => {
-  it('fires at store time when its local clock is offset, and when that clock steps by 30 s', async () => {
-    const { time, node, stopAll } = createCluster();
-    let skewMs = -7000;
-    const { scheduler } = node('a', { clock: { now: () => time.now() + skewMs } });
-    const started: number[] = [];
-    await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => void started.push(time.now()) });
-    await scheduler.start();
-    await time.advance(2500);
-    skewMs = 30_000;
-    await time.advance(2000);
-    skewMs = -30_000;
-    await time.advance(2000);
-    expect(started).toEqual([1, 2, 3, 4, 5, 6].map((k) => T0 + k * 1000));
-    await stopAll();
-  });
-
-  it('starts fires claimed ahead at store time, never early, with a skewed and stepping local clock', async () => {
-    const { time, node, stopAll } = createCluster();
-    let skewMs = 7000;
-    const { scheduler } = node('a', { lookaheadMs: 500, clock: { now: () => time.now() + skewMs } });
-    const started: number[] = [];
-    await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => void started.push(time.now()) });
+  it.each([
+    { name: 'fires at store time', lookaheadMs: 0, skewMs: -7000, startAtMs: 0 },
     // Started 300 ms before the first fire: it is claimed ahead in the very first look at the store.
-    await time.advance(700);
+    {
+      name: 'starts fires claimed ahead at store time, never early,',
+      lookaheadMs: 500,
+      skewMs: 7000,
+      startAtMs: 700,
+    },
+  ])('$name when its local clock is offset, and when that clock steps by 30 s', async (scenario) => {
+    const { time, node, stopAll } = createCluster();
+    let skewMs = scenario.skewMs;
+    const { scheduler } = node('a', {
+      lookaheadMs: scenario.lookaheadMs,
+      clock: { now: () => time.now() + skewMs },
+    });
+    const started: number[] = [];
+    await scheduler.add({ id: 'tick', trigger: { interval: 1 }, run: () => void started.push(time.now()) });
+    await time.advance(scenario.startAtMs);
     await scheduler.start();
-    await time.advance(1800);
+    await time.advance(2500 - scenario.startAtMs);
     skewMs = 30_000;
     await time.advance(2000);
     skewMs = -30_000;
