@@ -25,6 +25,8 @@ export interface PostgresJobStoreOptions {
 // store behaves the same whatever type parsers the caller's pg or TypeORM set up.
 const MS = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
 const TS = (param: string) => `to_timestamp(${param}::float8 / 1000)`;
+/** A run that counts toward `maxInstances`: running under a live lease (the cluster presumes an expired one dead). */
+const LIVE_RUNNING = "rr.state = 'running' AND rr.lease_until > now()";
 
 /**
  * A `JobStore` in PostgreSQL, shared by every process that uses the same tables: fires are
@@ -166,12 +168,6 @@ export class PostgresJobStore implements JobStore {
           WHERE r.state = 'pending' AND r.due_at <= now() AND NOT s.paused AND r.schedule_id = ANY (p_jobs)
           ORDER BY r.due_at, r.id LIMIT p_limit
           FOR UPDATE OF r, s SKIP LOCKED) l;
-        IF v_ids IS NULL THEN
-          RETURN QUERY SELECT NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::text,
-            NULL::text, NULL::float8, NULL::integer, NULL::float8, NULL::float8, NULL::text, NULL::boolean,
-            0, NULL::float8;
-          RETURN;
-        END IF;
         RETURN QUERY
         WITH candidate AS (
           SELECT r.id, r.schedule_id, r.due_at, r.attempt, s.kind, (s.options->>'maxInstances')::int AS max_instances,
@@ -180,7 +176,7 @@ export class PostgresJobStore implements JobStore {
         ), live AS (
           SELECT rr.schedule_id, count(*)::int AS running FROM ${this.runs} rr
           WHERE rr.schedule_id IN (SELECT c.schedule_id FROM candidate c)
-            AND rr.state = 'running' AND rr.lease_until > now()
+            AND ${LIVE_RUNNING}
           GROUP BY rr.schedule_id
         ), decided AS (
           SELECT c.id, CASE
@@ -205,7 +201,7 @@ export class PostgresJobStore implements JobStore {
         UNION ALL
         SELECT NULL::text, NULL::text, NULL::float8, NULL::float8, NULL::float8, NULL::text, NULL::text,
           NULL::float8, NULL::integer, NULL::float8, NULL::float8, NULL::text, NULL::boolean,
-          cardinality(v_ids), ${MS('now()')};
+          coalesce(cardinality(v_ids), 0), ${MS('now()')};
       END
       $claim$`;
   }
@@ -628,7 +624,7 @@ export class PostgresJobStore implements JobStore {
   private async runningOf(query: SqlQuery, scheduleIds: readonly string[]): Promise<Map<string, number>> {
     const rows = await query(
       `SELECT rr.schedule_id, count(*)::int AS running FROM ${this.runs} rr
-       WHERE rr.schedule_id = ANY($1::text[]) AND rr.state = 'running' AND rr.lease_until > now()
+       WHERE rr.schedule_id = ANY($1::text[]) AND ${LIVE_RUNNING}
        GROUP BY rr.schedule_id`,
       [[...new Set(scheduleIds)]],
     );
@@ -637,7 +633,7 @@ export class PostgresJobStore implements JobStore {
 
   private runningCount(scheduleId: string): string {
     return `(SELECT count(*) FROM ${this.runs} rr
-      WHERE rr.schedule_id = ${scheduleId} AND rr.state = 'running' AND rr.lease_until > now())::int`;
+      WHERE rr.schedule_id = ${scheduleId} AND ${LIVE_RUNNING})::int`;
   }
 
   private async lockSchedule(
